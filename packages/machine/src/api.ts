@@ -1,0 +1,111 @@
+import { createFetch } from 'ofetch';
+import { BalenaNetworkError, BalenaRequestError } from './errors.ts';
+
+/** How the API client reaches the server. Built once per client by `createAuth`. */
+export interface ApiClientOptions {
+  apiUrl: string;
+  fetch?: typeof globalThis.fetch;
+  requestTimeoutMs: number;
+  retryRateLimitedRequests?: boolean | ((retryAfterMs: number) => boolean);
+}
+
+/** One request to the balena API. `path` is absolute (`/login_`), so it always resolves against `apiUrl`'s origin. */
+export interface ApiRequest {
+  method?: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  /** Sent as `Authorization: Bearer <token>`, only ever to `apiUrl`'s origin. */
+  token?: string;
+  body?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/** A function that sends one request and resolves with the parsed body (text, or JSON by content type). */
+export type ApiClient = (request: ApiRequest) => Promise<unknown>;
+
+const CLIENT_HEADER = 'balena-auth/0.1.0';
+
+/**
+ * Creates the HTTP client shared by every machine service of one auth client.
+ * Any status >= 400 rejects with `BalenaRequestError` (message derived from the body as balena-request
+ * does); a network failure or a timeout rejects with `BalenaNetworkError`.
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const $fetch = createFetch({ fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)) });
+  const origin = new URL(options.apiUrl).origin;
+
+  async function send(request: ApiRequest): Promise<unknown> {
+    const method = request.method ?? 'GET';
+    if (!request.path.startsWith('/') || request.path.startsWith('//'))
+      throw new TypeError('API paths must be absolute');
+    const url = new URL(request.path, origin).href;
+    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
+    if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
+    let response: Awaited<ReturnType<typeof $fetch.raw>>;
+    try {
+      response = await $fetch.raw(url, {
+        method,
+        body: request.body,
+        headers,
+        signal,
+        retry: 0,
+        ignoreResponseError: true,
+      });
+    } catch (error) {
+      if (timeout.aborted) throw new BalenaNetworkError('network timeout');
+      if (request.signal?.aborted) throw request.signal.reason;
+      throw new BalenaNetworkError(
+        `network error: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : 'fetch failed'}`,
+      );
+    }
+    if (response.status < 400) return response._data;
+    if (response.status === 429) {
+      const retryAfterMs = retryAfter(response.headers);
+      const retry = options.retryRateLimitedRequests;
+      if (
+        retryAfterMs !== undefined &&
+        (retry === true || (typeof retry === 'function' && retry(retryAfterMs)))
+      ) {
+        await wait(retryAfterMs, request.signal);
+        return send(request);
+      }
+    }
+    throw new BalenaRequestError(
+      errorText(response._data),
+      response.status,
+      { method, url },
+      Object.fromEntries(response.headers),
+    );
+  }
+
+  return send;
+}
+
+function retryAfter(headers: Headers): number | undefined {
+  const value = headers.get('retry-after');
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) * 1000 : undefined;
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
+
+/** The message balena-request derives from an error body. */
+function errorText(body: unknown): string {
+  if (body === undefined || body === null || body === '') return 'The request was unsuccessful';
+  if (typeof body === 'object') {
+    const { error, message } = body as { error?: { text?: unknown } | string; message?: unknown };
+    if (typeof error === 'object' && error !== null && typeof error.text === 'string') return error.text;
+    if (typeof message === 'string') return message;
+    if (typeof error === 'string') return error;
+    return JSON.stringify(body);
+  }
+  return String(body);
+}

@@ -1,0 +1,148 @@
+import { fromPromise } from 'xstate';
+import type { ApiClient } from './api.ts';
+import type { TokenStore } from './auth.types.ts';
+import {
+  BalenaError,
+  BalenaInvalidLoginCredentials,
+  BalenaNotLoggedIn,
+  BalenaRequestError,
+  BalenaTooManyRequests,
+} from './errors.ts';
+import { parseResponse, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
+
+/** What every service of one client shares: the HTTP client and the token store. */
+export interface AuthPlatform {
+  api: ApiClient;
+  store: TokenStore;
+}
+
+type WithToken = { token: string };
+
+/**
+ * The machine's services, one `fromPromise` actor per API call or store operation, each taking
+ * `{ input }` only. Token results are wrapped as `{ token }` so redaction finds them by key.
+ */
+export function createAuthActors({ api, store }: AuthPlatform) {
+  const tokenFrom = async (path: string, response: Promise<unknown>) => ({
+    token: parseResponse(TokenResponseSchema, await response, path),
+  });
+  const passwordLogin = fromPromise<WithToken, { email: string; password: string }>(({ input, signal }) =>
+    tokenFrom(
+      '/login_',
+      api({
+        method: 'POST',
+        path: '/login_',
+        body: { username: input.email, password: input.password },
+        signal,
+      }).catch((error: unknown) => {
+        throw loginError(error);
+      }),
+    ),
+  );
+  return {
+    readStoredToken: fromPromise<{ raw?: string }>(async () => ({ raw: await store.get() })),
+    saveToken: fromPromise<void, WithToken>(({ input }) => store.set(input.token)),
+    removeStoredToken: fromPromise<void>(() => store.remove()),
+
+    loginWithPassword: passwordLogin,
+    authenticate: passwordLogin,
+    register: fromPromise<WithToken, { credentials: Record<string, unknown> }>(({ input, signal }) =>
+      tokenFrom(
+        '/user/register',
+        api({ method: 'POST', path: '/user/register', body: input.credentials, signal }),
+      ),
+    ),
+    verifyEmail: fromPromise<WithToken, { email: string; token: string }>(({ input, signal }) =>
+      tokenFrom(
+        '/user/v1/verify-email',
+        api({
+          method: 'POST',
+          path: '/user/v1/verify-email',
+          body: { verificationToken: input.token, email: input.email },
+          signal,
+        }),
+      ),
+    ),
+
+    fetchActor: fromPromise<{ actor: WhoamiResult }, WithToken>(async ({ input, signal }) => {
+      try {
+        const body = await api({ path: '/actor/v1/whoami', token: input.token, signal });
+        return { actor: parseResponse(WhoamiSchema, body, '/actor/v1/whoami') };
+      } catch (error) {
+        throw error instanceof BalenaRequestError && error.statusCode === 401
+          ? new BalenaNotLoggedIn()
+          : error;
+      }
+    }),
+    refreshToken: fromPromise<WithToken, WithToken>(({ input, signal }) =>
+      tokenFrom(
+        '/user/v1/refresh-token',
+        api({ path: '/user/v1/refresh-token', token: input.token, signal }),
+      ),
+    ),
+    verifyTotp: fromPromise<WithToken, WithToken & { code: string }>(({ input, signal }) =>
+      tokenFrom(
+        '/auth/totp/verify',
+        api({
+          method: 'POST',
+          path: '/auth/totp/verify',
+          token: input.token,
+          body: { code: input.code },
+          signal,
+        }),
+      ),
+    ),
+    fetchSetupKey: fromPromise<{ secret: string }, WithToken>(async ({ input, signal }) => ({
+      secret: parseResponse(
+        TokenResponseSchema,
+        await api({ path: '/auth/totp/setup', token: input.token, signal }),
+        '/auth/totp/setup',
+      ),
+    })),
+    disableTwoFactor: fromPromise<WithToken, WithToken & { password: string }>(({ input, signal }) =>
+      tokenFrom(
+        '/auth/totp/disable',
+        api({
+          method: 'POST',
+          path: '/auth/totp/disable',
+          token: input.token,
+          body: { password: input.password },
+          signal,
+        }),
+      ),
+    ),
+    markVerificationEmailSent: fromPromise<void, WithToken & { userId: number }>(
+      async ({ input, signal }) => {
+        await api({
+          method: 'PATCH',
+          path: `/v7/user(${input.userId})`,
+          token: input.token,
+          body: { has_been_sent_verification_email: true },
+          signal,
+        });
+      },
+    ),
+  };
+}
+
+export type AuthActors = ReturnType<typeof createAuthActors>;
+
+function loginError(error: unknown): unknown {
+  if (!(error instanceof BalenaRequestError)) return error;
+  if (error.statusCode === 401) return new BalenaInvalidLoginCredentials();
+  if (error.statusCode === 429) return new BalenaTooManyRequests();
+  return error;
+}
+
+/** The services `authMachine` has before `createAuth` (or your own `provide`) supplies a platform. */
+export const unconfiguredActors: AuthActors = createAuthActors({
+  api: () =>
+    Promise.reject(
+      new BalenaError('No API client: create the machine with createAuth() or machine.provide()'),
+    ),
+  store: {
+    get: async () => undefined,
+    set: () => Promise.reject(new BalenaError('No token store: create the machine with createAuth()')),
+    remove: async () => {},
+  },
+});

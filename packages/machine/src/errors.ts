@@ -1,0 +1,109 @@
+/**
+ * The balena-errors set, with the same class names, `code`s and messages as balena-sdk, so code
+ * that checks `error.code === 'BalenaNotLoggedIn'` keeps working. Unlike balena-errors, no secret
+ * is ever an enumerable field: `token` is a non-enumerable, redacted getter.
+ */
+export class BalenaError extends Error {
+  /** Equal to the class name, as in balena-errors. */
+  readonly code: string;
+  readonly exitCode = 1;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = new.target.name;
+  }
+}
+
+/** Not a secret-bearing field: attaches the offending token without making it enumerable. */
+function hideToken(error: BalenaError, token: string | undefined): void {
+  Object.defineProperty(error, 'token', { value: token, enumerable: false });
+}
+
+/** `POST /login_` answered 401. */
+export class BalenaInvalidLoginCredentials extends BalenaError {
+  constructor() {
+    super('Invalid login credentials');
+  }
+}
+
+/** No credential is held, or the server rejected it (whoami 401). */
+export class BalenaNotLoggedIn extends BalenaError {
+  constructor() {
+    super('You have to log in');
+  }
+}
+
+/** A stored value that is not a usable token. `.token` is non-enumerable. */
+export class BalenaMalformedToken extends BalenaError {
+  declare readonly token?: string;
+  constructor(token?: string) {
+    super('Malformed token');
+    hideToken(this, token);
+  }
+}
+
+/** A session JWT past its `exp`. `.token` is non-enumerable. */
+export class BalenaExpiredToken extends BalenaError {
+  declare readonly token?: string;
+  constructor(token?: string) {
+    super('The token expired');
+    hideToken(this, token);
+  }
+}
+
+/** `POST /login_` answered 429. */
+export class BalenaTooManyRequests extends BalenaError {
+  constructor(readonly nextValidRequestDate?: Date) {
+    super(
+      `Too Many Requests. Try again ${nextValidRequestDate ? `on ${nextValidRequestDate.toString()}` : 'later'}`,
+    );
+  }
+}
+
+/** Any HTTP status >= 400 (or a response that failed validation), with the server's text as `body`. */
+export class BalenaRequestError extends BalenaError {
+  constructor(
+    readonly body: string,
+    readonly statusCode: number,
+    readonly requestOptions?: { method: string; url: string },
+    readonly responseHeaders?: Record<string, string>,
+  ) {
+    super(`Request error: ${body}`);
+  }
+}
+
+/** The token store could not be read or written for lack of permission. */
+export class BalenaSettingsPermissionError extends BalenaError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An argument failed validation; nothing was sent. Secret values are never echoed. */
+export class BalenaInvalidParameterError extends BalenaError {
+  constructor(
+    readonly parameterName: string,
+    value: unknown,
+  ) {
+    super(
+      `Invalid parameter: ${describeValue(parameterName, value)} is not a valid value for parameter '${parameterName}'`,
+    );
+  }
+}
+
+const secretParameters = /password|token|code/i;
+
+function describeValue(name: string, value: unknown): string {
+  if (typeof value === 'string' && !secretParameters.test(name)) return JSON.stringify(value);
+  if (typeof value === 'string') return value === '' ? '""' : 'a string (redacted)';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/** A network failure or a timeout: nothing was stored or deleted because of it. */
+export class BalenaNetworkError extends BalenaError {
+  constructor(message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,30 @@
+export { type ApiClient, type ApiClientOptions, type ApiRequest, createApiClient } from './api.ts';
+export { type AuthActors, type AuthPlatform, createAuthActors } from './auth.actors.ts';
+export { type AuthClient, createAuth } from './auth.facade.ts';
+export { type AuthGuards, createAuthGuards } from './auth.guards.ts';
+export { authMachine } from './auth.machine.ts';
+export type {
+  AuthContext,
+  AuthEvent,
+  AuthOptions,
+  AuthReply,
+  AuthRequest,
+  BalenaAuth,
+  BalenaTwoFactor,
+  Outcome,
+  TokenStore,
+  UserInfo,
+  WhoamiResult,
+} from './auth.types.ts';
+export * from './errors.ts';
+export { memoryTokenStore } from './memory-store.ts';
+export { redact, redactInspectionEvent } from './redact.ts';
+export {
+  decodeClaims,
+  isExpired,
+  isJwt,
+  isRefreshDue,
+  redactToken,
+  TOKEN_REFRESH_INTERVAL_MS,
+  twoFactorStatus,
+} from './token.ts';

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import type { AuthReply, AuthRequest } from '../src/auth.types.ts';
+import { BalenaExpiredToken, BalenaNotLoggedIn, BalenaRequestError } from '../src/errors.ts';
+import { controlledService, machineWith } from './fake-platform.ts';
+import { fakeJwt, HOUR } from './jwt.ts';
+
+const NOW = Date.UTC(2026, 10, 27, 12);
+const seconds = (ms: number) => Math.floor(ms / 1000);
+const freshJwt = fakeJwt({ id: 1, iat: seconds(NOW - HOUR), exp: seconds(NOW + 100 * HOUR) });
+const dayOldJwt = fakeJwt({ id: 1, iat: seconds(NOW - 25 * HOUR), exp: seconds(NOW + 100 * HOUR) });
+const expiredDayOldJwt = fakeJwt({ id: 1, iat: seconds(NOW - 25 * HOUR), exp: seconds(NOW - HOUR) });
+const pendingJwt = fakeJwt({ id: 1, iat: seconds(NOW), exp: seconds(NOW + HOUR), twoFactorRequired: true });
+const userActor = { id: 1001, actorType: 'user', actorTypeId: 1, username: 'u', email: 'u@example.com' } as const;
+
+function run(machine: ReturnType<typeof machineWith>['machine']) {
+  const actor = createActor(machine).start();
+  const replies: AuthReply[] = [];
+  actor.on('auth.reply', (reply) => replies.push(reply));
+  let id = 0;
+  const send = (event: Omit<AuthRequest, 'id'>) => {
+    const request = { ...event, id: ++id } as AuthRequest;
+    actor.send(request);
+    return request.id;
+  };
+  const replyTo = async (requestId: number) => {
+    await waitFor(actor, () => replies.some((r) => r.id === requestId));
+    return replies.find((r) => r.id === requestId) as AuthReply;
+  };
+  return { actor, send, replies, replyTo };
+}
+
+describe('restoring', () => {
+  it('moves to anonymous when nothing is stored', async () => {
+    const { actor } = run(machineWith({}).machine);
+    await waitFor(actor, (s) => !s.matches('restoring'));
+    expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
+  });
+
+  it('moves to awaitingTwoFactor for a stored 2FA-pending session', async () => {
+    const { actor } = run(machineWith({}, { stored: pendingJwt, now: () => NOW }).machine);
+    await waitFor(actor, (s) => !s.matches('restoring'));
+    expect(actor.getSnapshot().matches('awaitingTwoFactor')).toBe(true);
+  });
+
+  it('moves to unverified for a stored session, without a request', async () => {
+    const { actor } = run(machineWith({}, { stored: freshJwt, now: () => NOW }).machine);
+    await waitFor(actor, (s) => !s.matches('restoring'));
+    expect(actor.getSnapshot().value).toEqual({ unverified: 'idle' });
+    expect(actor.getSnapshot().context.token).toBe(freshJwt);
+  });
+
+  it('treats a stored JSON value that is not a string as no credential, and keeps it stored', async () => {
+    const { machine, store } = machineWith({}, { stored: '{"not":"a token"}' });
+    const { actor } = run(machine);
+    await waitFor(actor, (s) => !s.matches('restoring'));
+    expect(actor.getSnapshot().matches('anonymous')).toBe(true);
+    expect(await store.get()).toBe('{"not":"a token"}');
+  });
+});
+
+describe('refresh', () => {
+  it('makes one refresh request for 20 concurrent whoami calls with a day-old token', async () => {
+    const refresh = controlledService<{ token: string }, { token: string }>();
+    const fetchActor = controlledService<{ actor: typeof userActor }, { token: string }>();
+    const { machine, store } = machineWith(
+      { refreshToken: refresh.logic, fetchActor: fetchActor.logic },
+      { stored: dayOldJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    const ids = Array.from({ length: 20 }, () => send({ type: 'auth.whoami' }));
+    await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
+    refresh.resolveNext({ token: freshJwt });
+    await waitFor(actor, (s) => s.matches({ unverified: 'fetchingActor' }));
+    fetchActor.resolveNext({ actor: userActor });
+    const replies = await Promise.all(ids.map(replyTo));
+    expect(refresh.calls).toHaveLength(1);
+    expect(fetchActor.calls).toEqual([{ token: freshJwt }]);
+    expect(replies.every((r) => r.ok && r.result === userActor)).toBe(true);
+    expect(await store.get()).toBe(freshJwt);
+    expect(actor.getSnapshot().value).toEqual({ authenticated: 'idle' });
+  });
+
+  it('discards a refresh that finishes after logout', async () => {
+    const refresh = controlledService<{ token: string }, { token: string }>();
+    const { machine, store } = machineWith({ refreshToken: refresh.logic }, { stored: dayOldJwt, now: () => NOW });
+    const { actor, send, replyTo } = run(machine);
+    const whoami = send({ type: 'auth.whoami' });
+    await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
+    const logout = send({ type: 'auth.logout' });
+    expect((await replyTo(logout)).ok).toBe(true);
+    refresh.resolveNext({ token: freshJwt });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await store.get()).toBeUndefined();
+    expect(actor.getSnapshot().context.token).toBeUndefined();
+    expect(await replyTo(whoami)).toMatchObject({ ok: false, error: expect.any(BalenaNotLoggedIn) });
+  });
+
+  it('deletes the stored token when the server refuses to refresh an expired one', async () => {
+    const { machine, store } = machineWith(
+      { refreshToken: fromPromise(() => Promise.reject(new BalenaRequestError('The request was unsuccessful', 401))) },
+      { stored: expiredDayOldJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    const reply = await replyTo(send({ type: 'auth.whoami' }));
+    expect(reply).toMatchObject({ ok: false, error: expect.any(BalenaExpiredToken) });
+    expect(await store.get()).toBeUndefined();
+    expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
+  });
+
+  it('keeps the stored token when a refresh fails transiently', async () => {
+    const { machine, store } = machineWith(
+      { refreshToken: fromPromise(() => Promise.reject(new BalenaRequestError('Service Unavailable', 503))) },
+      { stored: dayOldJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    const reply = await replyTo(send({ type: 'auth.isLoggedIn' }));
+    expect(reply).toMatchObject({ ok: false, error: { statusCode: 503 } });
+    expect(await store.get()).toBe(dayOldJwt);
+    expect(actor.getSnapshot().value).toEqual({ unverified: 'idle' });
+  });
+});
+
+describe('session', () => {
+  it('a 401 on whoami moves to unverified.rejected and keeps the token stored', async () => {
+    const { machine, store } = machineWith(
+      { fetchActor: fromPromise(() => Promise.reject(new BalenaNotLoggedIn())) },
+      { stored: freshJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    expect(await replyTo(send({ type: 'auth.isLoggedIn' }))).toMatchObject({ ok: false });
+    expect(actor.getSnapshot().value).toEqual({ unverified: 'rejected' });
+    expect(await store.get()).toBe(freshJwt);
+  });
+
+  it('an external store change drops the cached actor and re-reads the store', async () => {
+    let fetches = 0;
+    const { machine, store } = machineWith(
+      {
+        fetchActor: fromPromise(async () => {
+          fetches++;
+          return { actor: userActor };
+        }),
+      },
+      { stored: freshJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
+    await replyTo(send({ type: 'auth.whoami' }));
+    await store.set(fakeJwt({ id: 2, iat: seconds(NOW), exp: seconds(NOW + HOUR) }));
+    await waitFor(actor, (s) => s.matches({ unverified: 'idle' }));
+    expect(actor.getSnapshot().context.actor).toBeUndefined();
+    expect(await replyTo(send({ type: 'auth.whoami' }))).toMatchObject({ ok: true, result: userActor });
+    expect(fetches).toBe(2);
+  });
+});
