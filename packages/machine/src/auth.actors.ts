@@ -14,6 +14,8 @@ import { parseResponse, TokenResponseSchema, type WhoamiResult, WhoamiSchema } f
 export interface AuthPlatform {
   api: ApiClient;
   store: TokenStore;
+  /** The client's clock (ms epoch); a refreshed token's local age counts from when it arrived. */
+  now?: () => number;
 }
 
 type WithToken = { token: string };
@@ -22,7 +24,7 @@ type WithToken = { token: string };
  * The machine's services, one `fromPromise` actor per API call or store operation, each taking
  * `{ input }` only. Token results are wrapped as `{ token }` so redaction finds them by key.
  */
-export function createAuthActors({ api, store }: AuthPlatform) {
+export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
   const tokenFrom = async (path: string, response: Promise<unknown>) => ({
     token: parseResponse(TokenResponseSchema, await response, path),
   });

@@ -59,7 +59,7 @@ export function createAuth(options: AuthOptions): AuthClient {
     retryRateLimitedRequests: options.retryRateLimitedRequests,
   });
   const machine = authMachine.provide({
-    actors: createAuthActors({ api, store: options.store }),
+    actors: createAuthActors({ api, store: options.store, now }),
     guards: createAuthGuards(now),
   });
   const inspect = options.inspect;

@@ -87,7 +87,7 @@ const credentialActivities = {
     invoke: {
       src: 'refreshToken',
       input: tokenOf,
-      onDone: { target: 'saving', actions: ['adoptOutputToken', 'requeueCurrent'] },
+      onDone: { target: 'saving', actions: ['adoptOutputToken', 'markRefreshed', 'requeueCurrent'] },
       onError: [
         {
           guard: 'isExpiredTokenRejected',
@@ -106,6 +106,7 @@ const credentialActivities = {
       input: tokenOf,
       onDone: { target: '#auth.authenticated.idle', actions: ['setActor', 'replyToActorWaiters'] },
       onError: [
+        { guard: 'isTwoFactorPending', target: 'idle', actions: 'replyToActorWaiters' },
         {
           guard: 'isCredentialRejected',
           target: '#auth.unverified.rejected',
@@ -196,12 +197,16 @@ export const authMachine = setup({
       queue: ({ context }) => (context.current ? [context.current, ...context.queue] : context.queue),
       current: undefined,
     }),
-    forgetSession: assign({ token: undefined, actor: undefined, outcome: undefined }),
+    forgetSession: assign({ token: undefined, refreshedAt: undefined, actor: undefined, outcome: undefined }),
     clearActor: assign({ actor: undefined }),
+    markRefreshed: assign({
+      refreshedAt: ({ event }) => (event as unknown as Output<{ refreshedAt: number }>).output.refreshedAt,
+    }),
     setActor: assign({
       actor: ({ event }) => (event as unknown as Output<{ actor: WhoamiResult }>).output.actor,
     }),
     adoptStoredToken: assign({
+      refreshedAt: undefined,
       token: ({ event }) => parseStoredToken((event as unknown as Output<{ raw?: string }>).output.raw).token,
       actor: undefined,
       error: undefined,
@@ -209,10 +214,12 @@ export const authMachine = setup({
     rememberStoreFailure: assign({ error: ({ event }) => (event as unknown as Failure).error }),
     adoptGivenToken: assign({
       token: ({ event }) => (event as { token: string }).token.trim(),
+      refreshedAt: undefined,
       actor: undefined,
     }),
     adoptOutputToken: assign({
       token: ({ event }) => (event as unknown as Output<{ token: string }>).output.token,
+      refreshedAt: undefined,
       outcome: ({ context, event }): Outcome | undefined =>
         context.current?.type === 'auth.totp.enable' || context.current?.type === 'auth.totp.disable'
           ? { ok: true, result: (event as unknown as Output<{ token: string }>).output.token }
@@ -221,6 +228,7 @@ export const authMachine = setup({
     failWithExpiredToken: assign({
       outcome: ({ context }) => ({ ok: false, error: new BalenaExpiredToken(context.token) }) as Outcome,
       token: undefined,
+      refreshedAt: undefined,
       actor: undefined,
     }),
     replyOutcome: enqueueActions(({ context, enqueue }) => {

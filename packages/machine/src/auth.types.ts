@@ -147,6 +147,8 @@ export type AuthReply = { type: 'auth.reply'; id: number } & Outcome;
 export interface AuthContext {
   /** The held credential, a session JWT or an API key. */
   token?: string;
+  /** When (client clock, ms) the held token arrived from a refresh; unset for any other token. */
+  refreshedAt?: number;
   /** The cached whoami result; dropped whenever the credential changes. */
   actor?: WhoamiResult;
   /** Requests waiting for the machine to be ready for them, oldest first. */

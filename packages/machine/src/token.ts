@@ -45,10 +45,14 @@ export function twoFactorStatus(token: string): 'not_required' | 'pending' | 'pa
   return claim ? 'pending' : 'passed';
 }
 
-/** True when `token` is a session JWT at least 24 h old, so the next authenticated request refreshes it first. */
-export function isRefreshDue(token: string, now: number): boolean {
+/**
+ * True when `token` is a session JWT at least 24 h old, so the next authenticated request refreshes it
+ * first. `refreshedAt` (local clock) is when this client last received it from a refresh: age counts
+ * from the later of that and `iat`, so a client clock ahead of the server's cannot cause a refresh loop.
+ */
+export function isRefreshDue(token: string, now: number, refreshedAt = 0): boolean {
   const iat = decodeClaims(token)?.iat;
-  return typeof iat === 'number' && now - iat * 1000 >= TOKEN_REFRESH_INTERVAL_MS;
+  return typeof iat === 'number' && now - Math.max(iat * 1000, refreshedAt) >= TOKEN_REFRESH_INTERVAL_MS;
 }
 
 /**

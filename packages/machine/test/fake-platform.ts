@@ -10,7 +10,7 @@ type Overrides = Partial<ReturnType<typeof createAuthActors>>;
 export function machineWith(overrides: Overrides, options: { now?: () => number; stored?: string } = {}) {
   const store = memoryTokenStore(options.stored);
   const unreachable = () => Promise.reject(new Error('this test expects no request'));
-  const actors = createAuthActors({ api: unreachable, store });
+  const actors = createAuthActors({ api: unreachable, store, now: options.now });
   return {
     store,
     machine: authMachine.provide({

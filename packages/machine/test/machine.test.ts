@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
-import type { AuthReply, AuthRequest } from '../src/auth.types.ts';
+import type { AuthReply, AuthRequest, WhoamiResult } from '../src/auth.types.ts';
 import { BalenaExpiredToken, BalenaNotLoggedIn, BalenaRequestError } from '../src/errors.ts';
 import { controlledService, machineWith } from './fake-platform.ts';
 import { fakeJwt, HOUR } from './jwt.ts';
@@ -11,7 +11,13 @@ const freshJwt = fakeJwt({ id: 1, iat: seconds(NOW - HOUR), exp: seconds(NOW + 1
 const dayOldJwt = fakeJwt({ id: 1, iat: seconds(NOW - 25 * HOUR), exp: seconds(NOW + 100 * HOUR) });
 const expiredDayOldJwt = fakeJwt({ id: 1, iat: seconds(NOW - 25 * HOUR), exp: seconds(NOW - HOUR) });
 const pendingJwt = fakeJwt({ id: 1, iat: seconds(NOW), exp: seconds(NOW + HOUR), twoFactorRequired: true });
-const userActor = { id: 1001, actorType: 'user', actorTypeId: 1, username: 'u', email: 'u@example.com' } as const;
+const userActor: WhoamiResult = {
+  id: 1001,
+  actorType: 'user',
+  actorTypeId: 1,
+  username: 'u',
+  email: 'u@example.com',
+};
 
 function run(machine: ReturnType<typeof machineWith>['machine']) {
   const actor = createActor(machine).start();
@@ -62,7 +68,7 @@ describe('restoring', () => {
 describe('refresh', () => {
   it('makes one refresh request for 20 concurrent whoami calls with a day-old token', async () => {
     const refresh = controlledService<{ token: string }, { token: string }>();
-    const fetchActor = controlledService<{ actor: typeof userActor }, { token: string }>();
+    const fetchActor = controlledService<{ actor: WhoamiResult }, { token: string }>();
     const { machine, store } = machineWith(
       { refreshToken: refresh.logic, fetchActor: fetchActor.logic },
       { stored: dayOldJwt, now: () => NOW },
@@ -83,7 +89,10 @@ describe('refresh', () => {
 
   it('discards a refresh that finishes after logout', async () => {
     const refresh = controlledService<{ token: string }, { token: string }>();
-    const { machine, store } = machineWith({ refreshToken: refresh.logic }, { stored: dayOldJwt, now: () => NOW });
+    const { machine, store } = machineWith(
+      { refreshToken: refresh.logic },
+      { stored: dayOldJwt, now: () => NOW },
+    );
     const { actor, send, replyTo } = run(machine);
     const whoami = send({ type: 'auth.whoami' });
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
@@ -98,7 +107,11 @@ describe('refresh', () => {
 
   it('deletes the stored token when the server refuses to refresh an expired one', async () => {
     const { machine, store } = machineWith(
-      { refreshToken: fromPromise(() => Promise.reject(new BalenaRequestError('The request was unsuccessful', 401))) },
+      {
+        refreshToken: fromPromise(() =>
+          Promise.reject(new BalenaRequestError('The request was unsuccessful', 401)),
+        ),
+      },
       { stored: expiredDayOldJwt, now: () => NOW },
     );
     const { actor, send, replyTo } = run(machine);
@@ -137,7 +150,7 @@ describe('session', () => {
     let fetches = 0;
     const { machine, store } = machineWith(
       {
-        fetchActor: fromPromise(async () => {
+        fetchActor: fromPromise<{ actor: WhoamiResult }, { token: string }>(async () => {
           fetches++;
           return { actor: userActor };
         }),
