@@ -1,0 +1,4 @@
+import { describeAuthConformance } from './auth-conformance.ts';
+import { balenaSdkFactory } from './balena-sdk-client.ts';
+
+describeAuthConformance(balenaSdkFactory);
