@@ -3,12 +3,14 @@ import type { ApiClient } from './api.ts';
 import type { TokenStore } from './auth.types.ts';
 import {
   BalenaError,
+  BalenaExpiredToken,
   BalenaInvalidLoginCredentials,
   BalenaNotLoggedIn,
   BalenaRequestError,
   BalenaTooManyRequests,
 } from './errors.ts';
 import { parseResponse, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
+import { isExpired } from './token.ts';
 
 /** What every service of one client shares: the HTTP client and the token store. */
 export interface AuthPlatform {
@@ -28,7 +30,8 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
   const tokenFrom = async (path: string, response: Promise<unknown>) => ({
     token: parseResponse(TokenResponseSchema, await response, path),
   });
-  const passwordLogin = fromPromise<WithToken, { email: string; password: string }>(({ input, signal }) =>
+  type Credentials = { email: string; password: string };
+  const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
     tokenFrom(
       '/login_',
       api({
@@ -39,15 +42,20 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
       }).catch((error: unknown) => {
         throw loginError(error);
       }),
-    ),
-  );
+    );
   return {
     readStoredToken: fromPromise<{ raw?: string }>(async () => ({ raw: await store.get() })),
     saveToken: fromPromise<void, WithToken>(({ input }) => store.set(input.token)),
     removeStoredToken: fromPromise<void>(() => store.remove()),
 
-    loginWithPassword: passwordLogin,
-    authenticate: passwordLogin,
+    loginWithPassword: fromPromise<WithToken, Credentials>(async ({ input, signal }) => {
+      const session = await requestSessionToken(input, signal);
+      if (isExpired(session.token, now())) throw new BalenaExpiredToken();
+      return session;
+    }),
+    authenticate: fromPromise<WithToken, Credentials>(({ input, signal }) =>
+      requestSessionToken(input, signal),
+    ),
     register: fromPromise<WithToken, { credentials: Record<string, unknown> }>(({ input, signal }) =>
       tokenFrom(
         '/user/register',
@@ -76,12 +84,13 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
           : error;
       }
     }),
-    refreshToken: fromPromise<WithToken, WithToken>(({ input, signal }) =>
-      tokenFrom(
+    refreshToken: fromPromise<WithToken & { refreshedAt: number }, WithToken>(async ({ input, signal }) => ({
+      ...(await tokenFrom(
         '/user/v1/refresh-token',
         api({ path: '/user/v1/refresh-token', token: input.token, signal }),
-      ),
-    ),
+      )),
+      refreshedAt: now(),
+    })),
     verifyTotp: fromPromise<WithToken, WithToken & { code: string }>(({ input, signal }) =>
       tokenFrom(
         '/auth/totp/verify',

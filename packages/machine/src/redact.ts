@@ -21,19 +21,33 @@ export function redact<T>(value: T, depth = 0): T {
   return copy as T;
 }
 
-/** An inspection event safe to hand to an inspector: events, snapshots and action params are redacted. */
+function redactSnapshot(snapshot: unknown): unknown {
+  if (snapshot === null || typeof snapshot !== 'object') return snapshot;
+  const copy: Record<string, unknown> = { ...(snapshot as Record<string, unknown>) };
+  for (const key of ['context', 'input', 'output'] as const) if (key in copy) copy[key] = redact(copy[key]);
+  return copy;
+}
+
+/** The actor itself, except that reading its snapshot (as inspectors do) gives the redacted one. */
+function redactedActorRef<T extends object>(actorRef: T): T {
+  return new Proxy(actorRef, {
+    get(target, property) {
+      if (property === 'getSnapshot')
+        return () => redactSnapshot((target as { getSnapshot(): unknown }).getSnapshot());
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * An inspection event safe to hand to an inspector: its event, snapshot and action params are
+ * redacted, and its `actorRef` only yields redacted snapshots.
+ */
 export function redactInspectionEvent(event: InspectionEvent): InspectionEvent {
-  const copy = { ...event } as Record<string, unknown>;
+  const copy = { ...event, actorRef: redactedActorRef(event.actorRef) } as Record<string, unknown>;
   if ('event' in event) copy.event = redact(event.event);
-  if (event.type === '@xstate.snapshot') {
-    const snapshot = event.snapshot as unknown as Record<string, unknown>;
-    copy.snapshot = {
-      ...snapshot,
-      ...('context' in snapshot ? { context: redact(snapshot.context) } : {}),
-      ...('input' in snapshot ? { input: redact(snapshot.input) } : {}),
-      ...('output' in snapshot ? { output: redact(snapshot.output) } : {}),
-    };
-  }
+  if ('snapshot' in event) copy.snapshot = redactSnapshot(event.snapshot);
   if (event.type === '@xstate.action') copy.action = redact(event.action);
   return copy as unknown as InspectionEvent;
 }

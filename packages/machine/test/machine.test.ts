@@ -67,7 +67,7 @@ describe('restoring', () => {
 
 describe('refresh', () => {
   it('makes one refresh request for 20 concurrent whoami calls with a day-old token', async () => {
-    const refresh = controlledService<{ token: string }, { token: string }>();
+    const refresh = controlledService<{ token: string; refreshedAt: number }, { token: string }>();
     const fetchActor = controlledService<{ actor: WhoamiResult }, { token: string }>();
     const { machine, store } = machineWith(
       { refreshToken: refresh.logic, fetchActor: fetchActor.logic },
@@ -76,7 +76,7 @@ describe('refresh', () => {
     const { actor, send, replyTo } = run(machine);
     const ids = Array.from({ length: 20 }, () => send({ type: 'auth.whoami' }));
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
-    refresh.resolveNext({ token: freshJwt });
+    refresh.resolveNext({ token: freshJwt, refreshedAt: NOW });
     await waitFor(actor, (s) => s.matches({ unverified: 'fetchingActor' }));
     fetchActor.resolveNext({ actor: userActor });
     const replies = await Promise.all(ids.map(replyTo));
@@ -88,7 +88,7 @@ describe('refresh', () => {
   });
 
   it('discards a refresh that finishes after logout', async () => {
-    const refresh = controlledService<{ token: string }, { token: string }>();
+    const refresh = controlledService<{ token: string; refreshedAt: number }, { token: string }>();
     const { machine, store } = machineWith(
       { refreshToken: refresh.logic },
       { stored: dayOldJwt, now: () => NOW },
@@ -98,7 +98,7 @@ describe('refresh', () => {
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
     const logout = send({ type: 'auth.logout' });
     expect((await replyTo(logout)).ok).toBe(true);
-    refresh.resolveNext({ token: freshJwt });
+    refresh.resolveNext({ token: freshJwt, refreshedAt: NOW });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await store.get()).toBeUndefined();
     expect(actor.getSnapshot().context.token).toBeUndefined();

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { decodeClaims } from '../src/index.ts';
+import { useEmulator } from './emulated.ts';
+
+const env = useEmulator();
+const HOUR_S = 3600;
+
+async function dayOldSession() {
+  const user = await env.user();
+  const now = Math.floor(Date.now() / 1000);
+  return env.emulator.sessionToken(user.email, { iat: now - 25 * HOUR_S, exp: now + 100 * HOUR_S });
+}
+
+const refreshRequests = () => env.emulator.requests().filter((r) => r.path === '/user/v1/refresh-token');
+
+describe('token refresh', () => {
+  it('20 concurrent authenticated calls with a 25-hour-old JWT make exactly one refresh request', async () => {
+    const stale = await dayOldSession();
+    const { auth, store } = await env.client({ stored: stale });
+    env.emulator.clearRequests();
+    const calls = [
+      ...Array.from({ length: 10 }, () => auth.isLoggedIn()),
+      ...Array.from({ length: 5 }, () => auth.whoami()),
+      ...Array.from({ length: 5 }, () => auth.getUserInfo()),
+    ];
+    const results = await Promise.all(calls);
+    expect(results.slice(0, 10)).toEqual(Array(10).fill(true));
+    expect(refreshRequests()).toHaveLength(1);
+    expect(refreshRequests()[0].status).toBe(200);
+    const fresh = (await store.get()) as string;
+    expect(fresh).not.toBe(stale);
+    expect(decodeClaims(fresh)?.iat).toBeGreaterThan(decodeClaims(stale)?.iat as number);
+  });
+
+  it('sends the refreshed token on the request that needed the refresh', async () => {
+    const { auth, store } = await env.client({ stored: await dayOldSession() });
+    env.emulator.clearRequests();
+    expect(await auth.isLoggedIn()).toBe(true);
+    expect(env.emulator.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /user/v1/refresh-token 200',
+      'GET /actor/v1/whoami 200',
+    ]);
+    expect(await auth.getToken()).toBe(await store.get());
+  });
+
+  it('never refreshes an API key', async () => {
+    const { auth } = await env.client();
+    await auth.loginWithToken(await env.emulator.createApiKey((await env.user()).email));
+    env.emulator.clearRequests();
+    await auth.isLoggedIn();
+    expect(refreshRequests()).toHaveLength(0);
+  });
+
+  it('with the client clock a day ahead of the server, refreshes once, not before every request', async () => {
+    const clock = { now: Date.now() + 25 * HOUR_S * 1000 };
+    const user = await env.user();
+    const { auth } = await env.client({ now: () => clock.now });
+    await auth.login(user);
+    env.emulator.clearRequests();
+    for (let i = 0; i < 5; i++) expect(await auth.isLoggedIn()).toBe(true);
+    expect(refreshRequests()).toHaveLength(1);
+  });
+});
