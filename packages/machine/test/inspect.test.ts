@@ -61,7 +61,9 @@ describe('inspection', () => {
     await auth.logout();
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    expect(env.emulator.requests().some((r) => r.path === '/user/v1/refresh-token' && r.status === 200)).toBe(true);
+    expect(env.emulator.requests().some((r) => r.path === '/user/v1/refresh-token' && r.status === 200)).toBe(
+      true,
+    );
     const rawJson = serialize(raw);
     const inspectorJson = serialize(sentToInspector);
     expect(raw.length).toBeGreaterThan(50);
