@@ -10,7 +10,7 @@ import {
   BalenaTooManyRequests,
 } from './errors.ts';
 import { parseResponse, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
-import { isExpired } from './token.ts';
+import { isExpired, parseStoredToken } from './token.ts';
 
 /** What every service of one client shares: the HTTP client and the token store. */
 export interface AuthPlatform {
@@ -22,6 +22,11 @@ export interface AuthPlatform {
 
 type WithToken = { token: string };
 
+/** What a refresh found: a new token from the server, or a token another client already stored. */
+export type RefreshOutcome =
+  | { source: 'server'; token: string; refreshedAt: number }
+  | { source: 'store'; refreshedAt: number };
+
 /**
  * The machine's services, one `fromPromise` actor per API call or store operation, each taking
  * `{ input }` only. Token results are wrapped as `{ token }` so redaction finds them by key.
@@ -31,6 +36,8 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
     token: parseResponse(TokenResponseSchema, await response, path),
   });
   type Credentials = { email: string; password: string };
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> =>
+    store.exclusive ? store.exclusive(task) : task();
   const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
     tokenFrom(
       '/login_',
@@ -45,8 +52,8 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
     );
   return {
     readStoredToken: fromPromise<{ raw?: string }>(async () => ({ raw: await store.get() })),
-    saveToken: fromPromise<void, WithToken>(({ input }) => store.set(input.token)),
-    removeStoredToken: fromPromise<void>(() => store.remove()),
+    saveToken: fromPromise<void, WithToken>(({ input }) => exclusive(() => store.set(input.token))),
+    removeStoredToken: fromPromise<void>(() => exclusive(() => store.remove())),
 
     loginWithPassword: fromPromise<WithToken, Credentials>(async ({ input, signal }) => {
       const session = await requestSessionToken(input, signal);
@@ -84,13 +91,18 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
           : error;
       }
     }),
-    refreshToken: fromPromise<WithToken & { refreshedAt: number }, WithToken>(async ({ input, signal }) => ({
-      ...(await tokenFrom(
-        '/user/v1/refresh-token',
-        api({ path: '/user/v1/refresh-token', token: input.token, signal }),
-      )),
-      refreshedAt: now(),
-    })),
+    refreshToken: fromPromise<RefreshOutcome, WithToken>(({ input, signal }) =>
+      exclusive(async (): Promise<RefreshOutcome> => {
+        const stored = parseStoredToken(await store.get().catch(() => input.token)).token;
+        if (stored !== input.token) return { source: 'store', refreshedAt: now() };
+        const { token } = await tokenFrom(
+          '/user/v1/refresh-token',
+          api({ path: '/user/v1/refresh-token', token: input.token, signal }),
+        );
+        if (!signal.aborted) await store.set(token).catch(() => {});
+        return { source: 'server', token, refreshedAt: now() };
+      }),
+    ),
     verifyTotp: fromPromise<WithToken, WithToken & { code: string }>(({ input, signal }) =>
       tokenFrom(
         '/auth/totp/verify',

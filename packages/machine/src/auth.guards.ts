@@ -36,6 +36,8 @@ export function createAuthGuards(now: () => number) {
     },
     isSameToken: ({ context, event }: GuardArgs) =>
       event.type === 'store.changed' && event.token?.trim() === context.token,
+    isStoreChangedMeanwhile: ({ event }: GuardArgs) =>
+      (event as { output?: { source?: string } }).output?.source === 'store',
     isVerifyOnly: ({ context }: GuardArgs) => context.current?.type === 'auth.totp.verify',
     isCredentialRejected: ({ event }: GuardArgs) => (event as ErrorEvent).error instanceof BalenaNotLoggedIn,
     isExpiredTokenRejected: ({ context, event }: GuardArgs) => {

@@ -83,11 +83,18 @@ const credentialActivities = {
   },
   refreshing: {
     description:
-      'Exchanging a session token at least 24 h old for a fresh one before the request that needs it.',
+      'Exchanging a session token at least 24 h old for a fresh one before the request that needs it, under the store lock: if another tab or process already replaced the stored token, that one is adopted instead.',
     invoke: {
       src: 'refreshToken',
       input: tokenOf,
-      onDone: { target: 'saving', actions: ['adoptOutputToken', 'markRefreshed', 'requeueCurrent'] },
+      onDone: [
+        {
+          guard: 'isStoreChangedMeanwhile',
+          target: '#auth.restoring',
+          actions: ['requeueCurrent', 'forgetSession'],
+        },
+        { target: 'idle', actions: ['adoptOutputToken', 'markRefreshed', 'requeueCurrent'] },
+      ],
       onError: [
         {
           guard: 'isExpiredTokenRejected',

@@ -22,6 +22,12 @@ export interface TokenStore {
    * Returns an unsubscribe function.
    */
   subscribe?(onExternalChange: (token: string | undefined) => void): () => void;
+  /**
+   * Runs `task` while holding this store's lock across tabs or processes (Web Locks, a lock file),
+   * so that a token refresh and its write, or a logout, are not interleaved with another client's.
+   * Optional: without it, tasks run unguarded.
+   */
+  exclusive?<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** Options of `createAuth`. Only `store` is required. */

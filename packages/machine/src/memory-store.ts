@@ -14,8 +14,14 @@ export function memoryTokenStore(initial?: string): TokenStore {
     token = next;
     for (const listener of listeners) listener(next);
   };
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     get: async () => token,
+    exclusive(task) {
+      const run = queue.then(task, task);
+      queue = run.catch(() => {});
+      return run;
+    },
     set: async (next) => change(next),
     remove: async () => change(undefined),
     subscribe(listener) {

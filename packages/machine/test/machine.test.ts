@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
+import type { RefreshOutcome } from '../src/auth.actors.ts';
 import type { AuthReply, AuthRequest, WhoamiResult } from '../src/auth.types.ts';
 import { BalenaExpiredToken, BalenaNotLoggedIn, BalenaRequestError } from '../src/errors.ts';
 import { controlledService, machineWith } from './fake-platform.ts';
@@ -67,7 +68,7 @@ describe('restoring', () => {
 
 describe('refresh', () => {
   it('makes one refresh request for 20 concurrent whoami calls with a day-old token', async () => {
-    const refresh = controlledService<{ token: string; refreshedAt: number }, { token: string }>();
+    const refresh = controlledService<RefreshOutcome, { token: string }>();
     const fetchActor = controlledService<{ actor: WhoamiResult }, { token: string }>();
     const { machine, store } = machineWith(
       { refreshToken: refresh.logic, fetchActor: fetchActor.logic },
@@ -76,19 +77,20 @@ describe('refresh', () => {
     const { actor, send, replyTo } = run(machine);
     const ids = Array.from({ length: 20 }, () => send({ type: 'auth.whoami' }));
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
-    refresh.resolveNext({ token: freshJwt, refreshedAt: NOW });
+    refresh.resolveNext({ source: 'server', token: freshJwt, refreshedAt: NOW });
     await waitFor(actor, (s) => s.matches({ unverified: 'fetchingActor' }));
     fetchActor.resolveNext({ actor: userActor });
     const replies = await Promise.all(ids.map(replyTo));
     expect(refresh.calls).toHaveLength(1);
     expect(fetchActor.calls).toEqual([{ token: freshJwt }]);
     expect(replies.every((r) => r.ok && r.result === userActor)).toBe(true);
-    expect(await store.get()).toBe(freshJwt);
+    expect(actor.getSnapshot().context.token).toBe(freshJwt);
+    expect(await store.get()).toBe(dayOldJwt);
     expect(actor.getSnapshot().value).toEqual({ authenticated: 'idle' });
   });
 
   it('discards a refresh that finishes after logout', async () => {
-    const refresh = controlledService<{ token: string; refreshedAt: number }, { token: string }>();
+    const refresh = controlledService<RefreshOutcome, { token: string }>();
     const { machine, store } = machineWith(
       { refreshToken: refresh.logic },
       { stored: dayOldJwt, now: () => NOW },
@@ -98,7 +100,7 @@ describe('refresh', () => {
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
     const logout = send({ type: 'auth.logout' });
     expect((await replyTo(logout)).ok).toBe(true);
-    refresh.resolveNext({ token: freshJwt, refreshedAt: NOW });
+    refresh.resolveNext({ source: 'server', token: freshJwt, refreshedAt: NOW });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await store.get()).toBeUndefined();
     expect(actor.getSnapshot().context.token).toBeUndefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClaims } from '../src/index.ts';
+import { decodeClaims, memoryTokenStore } from '../src/index.ts';
 import { useEmulator } from './emulated.ts';
 
 const env = useEmulator();
@@ -41,6 +41,31 @@ describe('token refresh', () => {
       'GET /actor/v1/whoami 200',
     ]);
     expect(await auth.getToken()).toBe(await store.get());
+  });
+
+  it('two clients on one store with a day-old token make one refresh between them', async () => {
+    const stale = await dayOldSession();
+    const shared = memoryTokenStore(stale);
+    const first = await env.client({ store: shared });
+    const second = await env.client({ store: shared });
+    env.emulator.clearRequests();
+    expect(await Promise.all([first.auth.isLoggedIn(), second.auth.isLoggedIn()])).toEqual([true, true]);
+    expect(refreshRequests()).toHaveLength(1);
+    const stored = await shared.get();
+    expect(stored).not.toBe(stale);
+    expect(await first.auth.getToken()).toBe(stored);
+    expect(await second.auth.getToken()).toBe(stored);
+  });
+
+  it('a refresh in flight when logout happens never writes its token back', async () => {
+    const { auth, store } = await env.client({ stored: await dayOldSession() });
+    env.emulator.faults.next('/user/v1/refresh-token', { kind: 'delay', ms: 50 });
+    const check = auth.isLoggedIn();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await auth.logout();
+    expect(await check).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.get()).toBeUndefined();
   });
 
   it('never refreshes an API key', async () => {
