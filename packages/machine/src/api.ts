@@ -1,4 +1,3 @@
-import { createFetch } from 'ofetch';
 import { BalenaNetworkError, BalenaRequestError } from './errors.ts';
 
 /** How the API client reaches the server. Built once per client by `createAuth`. */
@@ -30,36 +29,40 @@ const CLIENT_HEADER = 'balena-auth/0.1.0';
  * does); a network failure or a timeout rejects with `BalenaNetworkError`.
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const $fetch = createFetch({ fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)) });
+  const fetch =
+    options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
   const origin = new URL(options.apiUrl).origin;
 
   async function send(request: ApiRequest): Promise<unknown> {
     const method = request.method ?? 'GET';
-    if (!request.path.startsWith('/') || request.path.startsWith('//'))
+    if (!request.path.startsWith('/') || request.path.startsWith('//')) {
       throw new TypeError('API paths must be absolute');
+    }
     const url = new URL(request.path, origin).href;
     const timeout = AbortSignal.timeout(options.requestTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
     if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
-    let response: Awaited<ReturnType<typeof $fetch.raw>>;
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    let body: unknown;
     try {
-      response = await $fetch.raw(url, {
+      response = await fetch(url, {
         method,
-        body: request.body,
         headers,
         signal,
-        retry: 0,
-        ignoreResponseError: true,
+        body: request.body && JSON.stringify(request.body),
       });
+      body = await readBody(response);
     } catch (error) {
       if (timeout.aborted) throw new BalenaNetworkError('network timeout');
       if (request.signal?.aborted) throw request.signal.reason;
+      const cause = (error as Error).cause;
       throw new BalenaNetworkError(
-        `network error: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : 'fetch failed'}`,
+        `network error: ${cause instanceof Error ? cause.message : 'fetch failed'}`,
       );
     }
-    if (response.status < 400) return response._data;
+    if (response.status < 400) return body;
     if (response.status === 429) {
       const retryAfterMs = retryAfter(response.headers);
       const retry = options.retryRateLimitedRequests;
@@ -71,15 +74,22 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         return send(request);
       }
     }
-    throw new BalenaRequestError(
-      errorText(response._data),
-      response.status,
-      { method, url },
-      Object.fromEntries(response.headers),
-    );
+    const responseHeaders = Object.fromEntries(response.headers);
+    throw new BalenaRequestError(errorText(body), response.status, { method, url }, responseHeaders);
   }
 
   return send;
+}
+
+/** The body as balena-request reads it: JSON for a JSON content type (kept as text if it does not parse), else text. */
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '' || !response.headers.get('content-type')?.includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function retryAfter(headers: Headers): number | undefined {
