@@ -1,5 +1,5 @@
 import type { AuthContext, AuthEvent } from './auth.types.ts';
-import { BalenaNotLoggedIn, BalenaRequestError } from './errors.ts';
+import { BalenaNetworkError, BalenaNotLoggedIn, BalenaRequestError } from './errors.ts';
 import { isExpired, isRefreshDue, parseStoredToken, twoFactorStatus } from './token.ts';
 
 type GuardArgs = { context: AuthContext; event: AuthEvent };
@@ -38,6 +38,13 @@ export function createAuthGuards(now: () => number) {
       event.type === 'store.changed' && event.token?.trim() === context.token,
     isStoreChangedMeanwhile: ({ event }: GuardArgs) =>
       (event as { output?: { source?: string } }).output?.source === 'store',
+    isTransientFailure: ({ event }: GuardArgs) => {
+      const error = (event as ErrorEvent).error;
+      return (
+        error instanceof BalenaNetworkError ||
+        (error instanceof BalenaRequestError && (error.statusCode >= 500 || error.statusCode === 429))
+      );
+    },
     isVerifyOnly: ({ context }: GuardArgs) => context.current?.type === 'auth.totp.verify',
     isCredentialRejected: ({ event }: GuardArgs) => (event as ErrorEvent).error instanceof BalenaNotLoggedIn,
     isExpiredTokenRejected: ({ context, event }: GuardArgs) => {

@@ -70,8 +70,18 @@ const readyForRequests = (description: string) =>
     },
   }) as const;
 
+/** A failed request: the network or the server is in trouble (stale), or the request itself was refused. */
+const failed = <A extends string>(actions: A) =>
+  [
+    { guard: 'isTransientFailure', target: 'stale', actions },
+    { target: 'idle', actions },
+  ] as const;
+
 /** The services a held credential can run, one state each; shared by every credential-holding state. */
 const credentialActivities = {
+  stale: readyForRequests(
+    'The last request failed in transit or on the server (network, timeout, 5xx, 429). The credential is kept; the next request tries again.',
+  ),
   saving: {
     description: 'Writing the new credential to the token store.',
     invoke: {
@@ -101,7 +111,7 @@ const credentialActivities = {
           target: '#auth.anonymous.removing',
           actions: 'failWithExpiredToken',
         },
-        { target: 'idle', actions: 'replyFailure' },
+        ...failed('replyFailure'),
       ],
     },
   },
@@ -113,6 +123,7 @@ const credentialActivities = {
       input: tokenOf,
       onDone: { target: '#auth.authenticated.idle', actions: ['setActor', 'replyToActorWaiters'] },
       onError: [
+        { guard: 'isTransientFailure', target: 'stale', actions: 'replyToActorWaiters' },
         { guard: 'isTwoFactorPending', target: 'idle', actions: 'replyToActorWaiters' },
         {
           guard: 'isCredentialRejected',
@@ -136,7 +147,7 @@ const credentialActivities = {
         { guard: 'isVerifyOnly', target: 'idle', actions: 'replyOutputToken' },
         { target: '#auth.authenticated.saving', actions: 'adoptOutputToken' },
       ],
-      onError: { target: 'idle', actions: 'replyFailure' },
+      onError: failed('replyFailure'),
     },
   },
   fetchingSetupKey: {
@@ -145,7 +156,7 @@ const credentialActivities = {
       src: 'fetchSetupKey',
       input: tokenOf,
       onDone: { target: 'idle', actions: 'replySetupKey' },
-      onError: { target: 'idle', actions: 'replyFailure' },
+      onError: failed('replyFailure'),
     },
   },
   disablingTwoFactor: {
@@ -157,7 +168,7 @@ const credentialActivities = {
         password: (context.current as { password: string }).password,
       }),
       onDone: { target: '#auth.authenticated.saving', actions: 'adoptOutputToken' },
-      onError: { target: 'idle', actions: 'replyFailure' },
+      onError: failed('replyFailure'),
     },
   },
   markingVerificationEmailSent: {
@@ -169,7 +180,7 @@ const credentialActivities = {
         userId: (context.current as { userId: number }).userId,
       }),
       onDone: { target: 'idle', actions: 'replyOutcome' },
-      onError: { target: 'idle', actions: 'replyFailure' },
+      onError: failed('replyFailure'),
     },
   },
 } as const;

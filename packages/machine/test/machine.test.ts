@@ -123,7 +123,7 @@ describe('refresh', () => {
     expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
   });
 
-  it('keeps the stored token when a refresh fails transiently', async () => {
+  it('keeps the stored token when a refresh fails transiently, and shows the session as stale', async () => {
     const { machine, store } = machineWith(
       { refreshToken: fromPromise(() => Promise.reject(new BalenaRequestError('Service Unavailable', 503))) },
       { stored: dayOldJwt, now: () => NOW },
@@ -132,11 +132,30 @@ describe('refresh', () => {
     const reply = await replyTo(send({ type: 'auth.isLoggedIn' }));
     expect(reply).toMatchObject({ ok: false, error: { statusCode: 503 } });
     expect(await store.get()).toBe(dayOldJwt);
-    expect(actor.getSnapshot().value).toEqual({ unverified: 'idle' });
+    expect(actor.getSnapshot().value).toEqual({ unverified: 'stale' });
   });
 });
 
 describe('session', () => {
+  it('leaves stale with the next successful request', async () => {
+    let calls = 0;
+    const { machine } = machineWith(
+      {
+        fetchActor: fromPromise<{ actor: WhoamiResult }, { token: string }>(async () => {
+          calls++;
+          if (calls === 1) throw new BalenaRequestError('Service Unavailable', 503);
+          return { actor: userActor };
+        }),
+      },
+      { stored: freshJwt, now: () => NOW },
+    );
+    const { actor, send, replyTo } = run(machine);
+    expect(await replyTo(send({ type: 'auth.whoami' }))).toMatchObject({ ok: false });
+    expect(actor.getSnapshot().value).toEqual({ unverified: 'stale' });
+    expect(await replyTo(send({ type: 'auth.whoami' }))).toMatchObject({ ok: true, result: userActor });
+    expect(actor.getSnapshot().value).toEqual({ authenticated: 'idle' });
+  });
+
   it('a 401 on whoami moves to unverified.rejected and keeps the token stored', async () => {
     const { machine, store } = machineWith(
       { fetchActor: fromPromise(() => Promise.reject(new BalenaNotLoggedIn())) },
