@@ -45,7 +45,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
-    let body: unknown;
+    let text: string;
     try {
       response = await fetch(url, {
         method,
@@ -53,7 +53,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         signal,
         body: request.body && JSON.stringify(request.body),
       });
-      body = await readBody(response);
+      text = await response.text();
     } catch (error) {
       if (timeout.aborted) throw new BalenaNetworkError('network timeout');
       if (request.signal?.aborted) throw request.signal.reason;
@@ -61,6 +61,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new BalenaNetworkError(
         `network error: ${cause instanceof Error ? cause.message : 'fetch failed'}`,
       );
+    }
+    const body = parseBody(text, response.headers.get('content-type'));
+    if (body === INVALID_JSON) {
+      throw new BalenaRequestError(`Unexpected response from ${request.path}`, response.status, {
+        method,
+        url,
+      });
     }
     if (response.status < 400) return body;
     if (response.status === 429) {
@@ -81,14 +88,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return send;
 }
 
-/** The body as balena-request reads it: JSON for a JSON content type (kept as text if it does not parse), else text. */
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '' || !response.headers.get('content-type')?.includes('json')) return text;
+const INVALID_JSON = Symbol('invalid JSON');
+
+/** The body as balena-request reads it: JSON for a JSON content type, else text. */
+function parseBody(text: string, contentType: string | null): unknown {
+  if (text === '' || !contentType?.includes('json')) return text;
   try {
     return JSON.parse(text);
   } catch {
-    return text;
+    return INVALID_JSON;
   }
 }
 

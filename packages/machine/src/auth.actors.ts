@@ -9,7 +9,13 @@ import {
   BalenaRequestError,
   BalenaTooManyRequests,
 } from './errors.ts';
-import { parseResponse, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
+import {
+  parseResponse,
+  SetupKeyResponseSchema,
+  TokenResponseSchema,
+  type WhoamiResult,
+  WhoamiSchema,
+} from './schemas.ts';
 import { isExpired, parseStoredToken } from './token.ts';
 
 /** What every service of one client shares: the HTTP client and the token store. */
@@ -117,7 +123,7 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
     ),
     fetchSetupKey: fromPromise<{ secret: string }, WithToken>(async ({ input, signal }) => ({
       secret: parseResponse(
-        TokenResponseSchema,
+        SetupKeyResponseSchema,
         await api({ path: '/auth/totp/setup', token: input.token, signal }),
         '/auth/totp/setup',
       ),

@@ -94,6 +94,12 @@ const credentialActivities = {
   refreshing: {
     description:
       'Exchanging a session token at least 24 h old for a fresh one before the request that needs it, under the store lock: if another tab or process already replaced the stored token, that one is adopted instead.',
+    on: {
+      'store.changed': {
+        description:
+          'The refresh re-reads and writes the store under its lock; it reconciles any change itself.',
+      },
+    },
     invoke: {
       src: 'refreshToken',
       input: tokenOf,

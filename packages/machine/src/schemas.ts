@@ -37,8 +37,14 @@ export const WhoamiSchema = v.variant('actorType', [
 ]);
 export type WhoamiResult = v.InferOutput<typeof WhoamiSchema>;
 
-/** A token-bearing text body (`/login_`, refresh, TOTP): a non-empty string without whitespace. */
-export const TokenResponseSchema = v.pipe(v.string(), v.regex(/^\S+$/));
+/** A session token in a response body (`/login_`, refresh, TOTP, register, verify-email): JWT-shaped. */
+export const TokenResponseSchema = v.pipe(v.string(), v.trim(), v.regex(/^[\w-]+\.[\w-]+\.[\w-]*$/));
+/** A TOTP setup key: a base32 secret, or an `otpauth://` URI. */
+export const SetupKeyResponseSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^(?:[A-Z2-7]+=*|otpauth:\/\/\S+)$/i),
+);
 
 /**
  * Validates a caller's argument. The error names the parameter (for objects, the first bad key) and

@@ -33,9 +33,18 @@ describe('token refresh', () => {
   });
 
   it('sends the refreshed token on the request that needed the refresh', async () => {
-    const { auth, store } = await env.client({ stored: await dayOldSession() });
+    const { auth, store, actor } = await env.client({ stored: await dayOldSession() });
+    const states: unknown[] = [];
+    actor.subscribe((snapshot) => {
+      if (JSON.stringify(states.at(-1)) !== JSON.stringify(snapshot.value)) states.push(snapshot.value);
+    });
     env.emulator.clearRequests();
     expect(await auth.isLoggedIn()).toBe(true);
+    expect(states).toEqual([
+      { unverified: 'refreshing' },
+      { unverified: 'fetchingActor' },
+      { authenticated: 'idle' },
+    ]);
     expect(env.emulator.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'GET /user/v1/refresh-token 200',
       'GET /actor/v1/whoami 200',
