@@ -62,7 +62,8 @@ export function createAuth(options: AuthOptions): AuthClient {
     actors: createAuthActors({ api, store: options.store, now }),
     guards: createAuthGuards(now),
   });
-  const inspect = options.inspect;
+  const inspect =
+    typeof options.inspect === 'function' ? options.inspect : options.inspect?.next?.bind(options.inspect);
   const actor = createActor(machine, {
     inspect: inspect ? (event) => inspect(redactInspectionEvent(event)) : undefined,
   });

@@ -40,8 +40,15 @@ export interface AuthOptions {
   fetch?: typeof globalThis.fetch;
   /** The clock in ms since the epoch, used for token age and expiry. Default `Date.now`. */
   now?: () => number;
-  /** Receives every inspection event of the running machine, with tokens, passwords and codes redacted. */
-  inspect?: (event: InspectionEvent) => void;
+  /**
+   * Receives every inspection event of the running machine, with tokens, passwords and codes
+   * redacted: a function, or an observer such as `@statelyai/inspect`'s `inspector.inspect`.
+   *
+   * @example
+   * const inspector = createBrowserInspector();
+   * createAuth({ store, inspect: inspector.inspect });
+   */
+  inspect?: ((event: InspectionEvent) => void) | { next?: (event: InspectionEvent) => void };
   /**
    * Retry a request answered 429 after its `Retry-After`: `true`, or a function deciding from the
    * wait in ms (balena-sdk's option). Default false.

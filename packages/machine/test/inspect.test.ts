@@ -36,9 +36,11 @@ describe('inspection', () => {
     const user = await env.user(true);
     const { auth, store } = await env.client({
       now: () => clock.now,
-      inspect: (event) => {
-        raw.push(event);
-        inspector.inspect.next?.(event);
+      inspect: {
+        next: (event) => {
+          raw.push(event);
+          inspector.inspect.next?.(event);
+        },
       },
     });
 
