@@ -29,9 +29,7 @@ export interface AuthPlatform {
 type WithToken = { token: string };
 
 /** What a refresh found: a new token from the server, or a token another client already stored. */
-export type RefreshOutcome =
-  | { source: 'server'; token: string; refreshedAt: number }
-  | { source: 'store'; refreshedAt: number };
+export type RefreshOutcome = { source: 'server'; token: string; receivedAt: number } | { source: 'store' };
 
 /**
  * The machine's services, one `fromPromise` actor per API call or store operation, each taking
@@ -40,6 +38,7 @@ export type RefreshOutcome =
 export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
   const tokenFrom = async (path: string, response: Promise<unknown>) => ({
     token: parseResponse(TokenResponseSchema, await response, path),
+    receivedAt: now(),
   });
   type Credentials = { email: string; password: string };
   const exclusive = <T>(task: () => Promise<T>): Promise<T> =>
@@ -100,13 +99,13 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
     refreshToken: fromPromise<RefreshOutcome, WithToken>(({ input, signal }) =>
       exclusive(async (): Promise<RefreshOutcome> => {
         const stored = parseStoredToken(await store.get().catch(() => input.token)).token;
-        if (stored !== input.token) return { source: 'store', refreshedAt: now() };
-        const { token } = await tokenFrom(
+        if (stored !== input.token) return { source: 'store' };
+        const fresh = await tokenFrom(
           '/user/v1/refresh-token',
           api({ path: '/user/v1/refresh-token', token: input.token, signal }),
         );
-        if (!signal.aborted) await store.set(token).catch(() => {});
-        return { source: 'server', token, refreshedAt: now() };
+        if (!signal.aborted) await store.set(fresh.token).catch(() => {});
+        return { source: 'server', ...fresh };
       }),
     ),
     verifyTotp: fromPromise<WithToken, WithToken & { code: string }>(({ input, signal }) =>

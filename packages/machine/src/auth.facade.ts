@@ -10,6 +10,7 @@ import {
   BalenaNotLoggedIn,
   BalenaSettingsPermissionError,
 } from './errors.ts';
+import { withoutOwnEchoes } from './own-writes.ts';
 import { redactInspectionEvent } from './redact.ts';
 import {
   CredentialsSchema,
@@ -20,7 +21,7 @@ import {
   VerificationSchema,
   type WhoamiResult,
 } from './schemas.ts';
-import { isExpired, twoFactorStatus } from './token.ts';
+import { isExpired, parseStoredToken, twoFactorStatus } from './token.ts';
 
 /** A running auth client: the balena-shaped API and the actor behind it. */
 export interface AuthClient {
@@ -58,8 +59,9 @@ export function createAuth(options: AuthOptions): AuthClient {
     requestTimeoutMs: options.requestTimeoutMs ?? 59_000,
     retryRateLimitedRequests: options.retryRateLimitedRequests,
   });
+  const store = withoutOwnEchoes(options.store);
   const machine = authMachine.provide({
-    actors: createAuthActors({ api, store: options.store, now }),
+    actors: createAuthActors({ api, store, now }),
     guards: createAuthGuards(now),
   });
   const inspect =
@@ -77,7 +79,7 @@ export function createAuth(options: AuthOptions): AuthClient {
     if (reply.ok) waiter.resolve(reply.result);
     else waiter.reject(reply.error);
   });
-  const unsubscribe = options.store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
+  const unsubscribe = store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
   actor.start();
 
   const request = <T extends AuthRequest['type']>(type: T, payload?: RequestPayload<T>): Promise<unknown> =>
@@ -127,7 +129,9 @@ export function createAuth(options: AuthOptions): AuthClient {
       await request('auth.login', parseInput(CredentialsSchema, credentials, 'credentials'));
     },
     loginWithToken: async (authToken) => {
-      await request('auth.loginWithToken', { token: parseInput(TokenSchema, authToken, 'authToken') });
+      const token = parseInput(TokenSchema, authToken, 'authToken');
+      if (parseStoredToken(token).malformed) throw new BalenaMalformedToken();
+      await request('auth.loginWithToken', { token });
     },
     logout: async () => {
       await request('auth.logout');

@@ -24,7 +24,7 @@ export function createAuthGuards(now: () => number) {
     isTokenExpired: ({ context }: GuardArgs) =>
       context.token !== undefined && isExpired(context.token, now()),
     isRefreshDue: ({ context }: GuardArgs) =>
-      context.token !== undefined && isRefreshDue(context.token, now(), context.refreshedAt),
+      context.token !== undefined && isRefreshDue(context.token, now(), context.clockSkew),
     isGivenTokenExpired: ({ event }: GuardArgs) =>
       'token' in event && typeof event.token === 'string' && isExpired(event.token, now()),
     isGivenTokenTwoFactorPending: ({ event }: GuardArgs) =>

@@ -1,10 +1,10 @@
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, not, setup } from 'xstate';
 import { unconfiguredActors } from './auth.actors.ts';
 import { createAuthGuards } from './auth.guards.ts';
 import type { AuthContext, AuthEvent, AuthReply, AuthRequest, Outcome } from './auth.types.ts';
 import { BalenaExpiredToken, BalenaNotLoggedIn } from './errors.ts';
 import type { WhoamiResult } from './schemas.ts';
-import { parseStoredToken } from './token.ts';
+import { clockSkewOf, parseStoredToken } from './token.ts';
 
 const QUEUED_REQUESTS = [
   'auth.login',
@@ -84,22 +84,38 @@ const credentialActivities = {
   ),
   saving: {
     description: 'Writing the new credential to the token store.',
+    initial: 'writing',
     invoke: {
+      id: 'saveToken',
       src: 'saveToken',
       input: tokenOf,
       onDone: { target: 'idle', actions: 'replyOutcome' },
       onError: { target: 'idle', actions: 'replyStoreFailure' },
     },
+    states: {
+      writing: {
+        description: 'Nothing else has touched the store meanwhile.',
+        on: { 'store.changed': { guard: not('isSameToken'), target: 'overtaken' } },
+      },
+      overtaken: {
+        description:
+          'Another tab or process changed the store during the write: read it again once the write is done.',
+        on: {
+          'xstate.done.actor.saveToken': {
+            target: '#auth.restoring',
+            actions: ['replyOutcome', 'forgetSession'],
+          },
+          'xstate.error.actor.saveToken': {
+            target: '#auth.restoring',
+            actions: ['replyStoreFailure', 'forgetSession'],
+          },
+        },
+      },
+    },
   },
   refreshing: {
     description:
       'Exchanging a session token at least 24 h old for a fresh one before the request that needs it, under the store lock: if another tab or process already replaced the stored token, that one is adopted instead.',
-    on: {
-      'store.changed': {
-        description:
-          'The refresh re-reads and writes the store under its lock; it reconciles any change itself.',
-      },
-    },
     invoke: {
       src: 'refreshToken',
       input: tokenOf,
@@ -109,7 +125,7 @@ const credentialActivities = {
           target: '#auth.restoring',
           actions: ['requeueCurrent', 'forgetSession'],
         },
-        { target: 'idle', actions: ['adoptOutputToken', 'markRefreshed', 'requeueCurrent'] },
+        { target: 'idle', actions: ['adoptOutputToken', 'requeueCurrent'] },
       ],
       onError: [
         {
@@ -221,16 +237,12 @@ export const authMachine = setup({
       queue: ({ context }) => (context.current ? [context.current, ...context.queue] : context.queue),
       current: undefined,
     }),
-    forgetSession: assign({ token: undefined, refreshedAt: undefined, actor: undefined, outcome: undefined }),
+    forgetSession: assign({ token: undefined, actor: undefined, outcome: undefined }),
     clearActor: assign({ actor: undefined }),
-    markRefreshed: assign({
-      refreshedAt: ({ event }) => (event as unknown as Output<{ refreshedAt: number }>).output.refreshedAt,
-    }),
     setActor: assign({
       actor: ({ event }) => (event as unknown as Output<{ actor: WhoamiResult }>).output.actor,
     }),
     adoptStoredToken: assign({
-      refreshedAt: undefined,
       token: ({ event }) => parseStoredToken((event as unknown as Output<{ raw?: string }>).output.raw).token,
       actor: undefined,
       error: undefined,
@@ -238,12 +250,15 @@ export const authMachine = setup({
     rememberStoreFailure: assign({ error: ({ event }) => (event as unknown as Failure).error }),
     adoptGivenToken: assign({
       token: ({ event }) => (event as { token: string }).token.trim(),
-      refreshedAt: undefined,
       actor: undefined,
     }),
     adoptOutputToken: assign({
       token: ({ event }) => (event as unknown as Output<{ token: string }>).output.token,
-      refreshedAt: undefined,
+      clockSkew: ({ context, event }) => {
+        const { token, receivedAt } = (event as unknown as Output<{ token: string; receivedAt: number }>)
+          .output;
+        return clockSkewOf(token, receivedAt) ?? context.clockSkew;
+      },
       outcome: ({ context, event }): Outcome | undefined =>
         context.current?.type === 'auth.totp.enable' || context.current?.type === 'auth.totp.disable'
           ? { ok: true, result: (event as unknown as Output<{ token: string }>).output.token }
@@ -252,7 +267,6 @@ export const authMachine = setup({
     failWithExpiredToken: assign({
       outcome: ({ context }) => ({ ok: false, error: new BalenaExpiredToken(context.token) }) as Outcome,
       token: undefined,
-      refreshedAt: undefined,
       actor: undefined,
     }),
     replyOutcome: enqueueActions(({ context, enqueue }) => {
@@ -329,18 +343,19 @@ export const authMachine = setup({
             : 'authenticate';
       enqueue.spawnChild(src, { id: `query-${(event as AuthRequest).id}`, input: event as never });
     }),
-    replyQuery: emit(({ event }) => {
+    replyQuery: enqueueActions(({ event, enqueue }) => {
       const { actorId, output, error } = event as unknown as {
         actorId: string;
         output?: { token: string };
         error?: unknown;
       };
       const id = Number(actorId.slice('query-'.length));
-      return (
-        output
+      enqueue.stopChild(actorId);
+      enqueue.emit(
+        (output
           ? { type: 'auth.reply', id, ok: true, result: output.token }
-          : { type: 'auth.reply', id, ok: false, error }
-      ) as AuthReply;
+          : { type: 'auth.reply', id, ok: false, error }) as AuthReply,
+      );
     }),
   },
 }).createMachine({
@@ -398,10 +413,29 @@ export const authMachine = setup({
         },
         removing: {
           description: 'Deleting the stored credential (logout, or a refresh refused for an expired token).',
+          initial: 'deleting',
           invoke: {
+            id: 'removeStoredToken',
             src: 'removeStoredToken',
             onDone: { target: 'idle', actions: 'replyOutcome' },
             onError: { target: 'idle', actions: ['rememberStoreFailure', 'replyOutcome'] },
+          },
+          states: {
+            deleting: {
+              description: 'Nothing else has touched the store meanwhile.',
+              on: { 'store.changed': { guard: not('isSameToken'), target: 'overtaken' } },
+            },
+            overtaken: {
+              description:
+                'Another tab or process changed the store during the removal: read it again once it is done.',
+              on: {
+                'xstate.done.actor.removeStoredToken': { target: '#auth.restoring', actions: 'replyOutcome' },
+                'xstate.error.actor.removeStoredToken': {
+                  target: '#auth.restoring',
+                  actions: ['rememberStoreFailure', 'replyOutcome'],
+                },
+              },
+            },
           },
         },
       },

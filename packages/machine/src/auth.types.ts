@@ -148,6 +148,8 @@ export type AuthEvent =
   | AuthRequest
   | { type: 'store.changed'; token: string | undefined }
   | { type: `xstate.done.actor.query-${number}`; actorId: string; output: { token: string } }
+  | { type: 'xstate.done.actor.saveToken' | 'xstate.done.actor.removeStoredToken'; output: unknown }
+  | { type: 'xstate.error.actor.saveToken' | 'xstate.error.actor.removeStoredToken'; error: unknown }
   | { type: `xstate.error.actor.query-${number}`; actorId: string; error: unknown };
 
 /** How a request ended. */
@@ -160,8 +162,8 @@ export type AuthReply = { type: 'auth.reply'; id: number } & Outcome;
 export interface AuthContext {
   /** The held credential, a session JWT or an API key. */
   token?: string;
-  /** When (client clock, ms) the held token arrived from a refresh; unset for any other token. */
-  refreshedAt?: number;
+  /** How far the client's clock runs ahead of the server's (ms), learnt from freshly issued tokens. */
+  clockSkew?: number;
   /** The cached whoami result; dropped whenever the credential changes. */
   actor?: WhoamiResult;
   /** Requests waiting for the machine to be ready for them, oldest first. */

@@ -46,13 +46,20 @@ export function twoFactorStatus(token: string): 'not_required' | 'pending' | 'pa
 }
 
 /**
- * True when `token` is a session JWT at least 24 h old, so the next authenticated request refreshes it
- * first. `refreshedAt` (local clock) is when this client last received it from a refresh: age counts
- * from the later of that and `iat`, so a client clock ahead of the server's cannot cause a refresh loop.
+ * True when `token` is a session JWT at least 24 h old by the server's clock, so the next
+ * authenticated request refreshes it first. `clockSkew` is how far the client's clock runs ahead of
+ * the server's (ms), learnt from the `iat` of tokens the server has just issued; a skewed client
+ * clock then neither refreshes too early nor loops.
  */
-export function isRefreshDue(token: string, now: number, refreshedAt = 0): boolean {
+export function isRefreshDue(token: string, now: number, clockSkew = 0): boolean {
   const iat = decodeClaims(token)?.iat;
-  return typeof iat === 'number' && now - Math.max(iat * 1000, refreshedAt) >= TOKEN_REFRESH_INTERVAL_MS;
+  return typeof iat === 'number' && now - clockSkew - iat * 1000 >= TOKEN_REFRESH_INTERVAL_MS;
+}
+
+/** The client's clock minus the server's, from a token the server issued at `receivedAt` (client ms). */
+export function clockSkewOf(token: string, receivedAt: number): number | undefined {
+  const iat = decodeClaims(token)?.iat;
+  return typeof iat === 'number' ? receivedAt - iat * 1000 : undefined;
 }
 
 /**

@@ -77,7 +77,7 @@ describe('refresh', () => {
     const { actor, send, replyTo } = run(machine);
     const ids = Array.from({ length: 20 }, () => send({ type: 'auth.whoami' }));
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
-    refresh.resolveNext({ source: 'server', token: freshJwt, refreshedAt: NOW });
+    refresh.resolveNext({ source: 'server', token: freshJwt, receivedAt: NOW });
     await waitFor(actor, (s) => s.matches({ unverified: 'fetchingActor' }));
     fetchActor.resolveNext({ actor: userActor });
     const replies = await Promise.all(ids.map(replyTo));
@@ -100,7 +100,7 @@ describe('refresh', () => {
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
     const logout = send({ type: 'auth.logout' });
     expect((await replyTo(logout)).ok).toBe(true);
-    refresh.resolveNext({ source: 'server', token: freshJwt, refreshedAt: NOW });
+    refresh.resolveNext({ source: 'server', token: freshJwt, receivedAt: NOW });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await store.get()).toBeUndefined();
     expect(actor.getSnapshot().context.token).toBeUndefined();
