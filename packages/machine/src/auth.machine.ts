@@ -384,6 +384,13 @@ export const authMachine = setup({
     restoring: {
       description:
         'Reading the stored credential at start, or again after another tab or process changed it. Not signed out yet: wait on ready().',
+      on: {
+        'store.changed': {
+          target: 'restoring',
+          reenter: true,
+          description: 'Read again: the value being read may be outdated.',
+        },
+      },
       invoke: {
         src: 'readStoredToken',
         onDone: [
