@@ -1,5 +1,5 @@
 /**
- * `pnpm start`: the embedded emulator with its demo accounts, and @balena-auth/machine walking a
+ * `pnpm walk`: the embedded emulator with its demo accounts, and @balena-auth/machine walking a
  * whole session against it, printing each state of the statechart as it goes (no secret printed).
  * The emulator then stays up for your own app until Ctrl+C; `--once` exits after the walk.
  */
