@@ -1,0 +1,68 @@
+/**
+ * `pnpm bench`: every benchmark against balena-sdk 22.4.9 in one run, against the emulator (in a
+ * child process). Prints the table of ratios and writes `bench/results.json`.
+ *
+ * `pnpm bench requests latency` (any of: requests, latency, size, cold-start, heap) runs a subset and
+ * prints its rows without writing results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureColdStart } from './cold-start.ts';
+import { measureHeap } from './heap.ts';
+import { measureLatency } from './latency.ts';
+import { REPO_ROOT, startEmulatorProcess } from './lib/emulator.ts';
+import { formatTable, type Section } from './lib/report.ts';
+import { measureRequests } from './requests.ts';
+import { measureSize } from './size.ts';
+
+const ALL = ['requests', 'latency', 'size', 'cold-start', 'heap'] as const;
+type Name = (typeof ALL)[number];
+const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+  process.exit(2);
+}
+const selected: Name[] = asked.length === 0 ? [...ALL] : (asked as Name[]);
+
+const sections: Section[] = [];
+const emulator = selected.some((name) => name === 'requests' || name === 'latency')
+  ? await startEmulatorProcess()
+  : undefined;
+try {
+  for (const name of selected) {
+    process.stderr.write(`bench: ${name}…\n`);
+    if (name === 'requests' && emulator) sections.push(await measureRequests(emulator));
+    if (name === 'latency' && emulator) sections.push(await measureLatency(emulator));
+    if (name === 'size') sections.push(await measureSize());
+    if (name === 'cold-start') sections.push(await measureColdStart());
+    if (name === 'heap') sections.push(await measureHeap());
+  }
+} finally {
+  await emulator?.close();
+}
+
+const rows = sections.flatMap((section) => section.rows);
+console.log(formatTable(rows));
+if (selected.length === ALL.length) {
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      platform: process.platform,
+    },
+    balenaSdk: '22.4.9',
+    rows,
+    details: Object.fromEntries(sections.map((section) => [section.name, section.details])),
+  };
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  // In the repository's JSON style, so that `pnpm lint` passes on the committed file.
+  execFileSync(join(REPO_ROOT, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
+  console.log('\nwritten: bench/results.json');
+}

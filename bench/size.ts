@@ -1,0 +1,91 @@
+/**
+ * The browser bundle of an app that calls all 19 auth methods: on @balena-auth/adapter-web vs on
+ * balena-sdk, each bundled by esbuild with the same settings (browser, ESM, minified) and gzipped at
+ * level 9. balena-sdk needs Node built-ins (events, url, stream, buffer, util, os) that esbuild does
+ * not polyfill; they are left external and not counted, which understates balena-sdk's size.
+ *
+ * `pnpm bench:size` measures both; `pnpm bench:size --check` builds ours only and fails above the
+ * budget (CI).
+ */
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { formatTable, type Section } from './lib/report.ts';
+import { int, times } from './lib/stats.ts';
+
+export const BUDGET_BYTES = 24_000;
+const NODE_BUILT_INS = ['events', 'url', 'stream', 'buffer', 'util', 'os'];
+
+export interface Bundle {
+  minified: number;
+  gzipped: number;
+  /** Minified bytes in the output by package (ours: also by workspace package). */
+  byPackage: Record<string, number>;
+}
+
+/** Bundles `entry` as a browser app and measures it. The same settings for every app. */
+export async function bundle(entry: string): Promise<Bundle> {
+  const result = await build({
+    entryPoints: [new URL(entry, import.meta.url).pathname],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    external: NODE_BUILT_INS,
+  });
+  const code = result.outputFiles[0].contents;
+  return {
+    minified: code.length,
+    gzipped: gzipSync(code, { level: 9 }).length,
+    byPackage: byPackage(result.metafile),
+  };
+}
+
+function byPackage(metafile: Metafile): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const dependency = input.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/);
+      const workspace = input.match(/^(packages\/[^/]+|bench)\//);
+      const key = dependency?.[1] ?? workspace?.[1] ?? input;
+      totals[key] = (totals[key] ?? 0) + bytesInOutput;
+    }
+  }
+  return Object.fromEntries(Object.entries(totals).sort((a, b) => b[1] - a[1]));
+}
+
+export async function measureSize(): Promise<Section> {
+  const ours = await bundle('./apps/web-ours.ts');
+  const balenaSdk = await bundle('./apps/web-balena-sdk.ts');
+  return {
+    name: 'size',
+    rows: [
+      {
+        figure: 'browser bundle, all 19 methods, min+gzip',
+        balenaSdk: `${int(balenaSdk.gzipped)} B`,
+        ours: `${int(ours.gzipped)} B`,
+        ratio: times(ours.gzipped / balenaSdk.gzipped, 3),
+        target: `≤ ${int(BUDGET_BYTES)} B`,
+        met: ours.gzipped <= BUDGET_BYTES,
+      },
+    ],
+    details: { budgetBytes: BUDGET_BYTES, ours, balenaSdk, balenaSdkExternal: NODE_BUILT_INS },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--check')) {
+    const ours = await bundle('./apps/web-ours.ts');
+    const verdict = ours.gzipped <= BUDGET_BYTES ? 'within' : 'OVER';
+    console.log(
+      `size budget: the adapter-web app is ${int(ours.gzipped)} B min+gzip (${int(ours.minified)} B minified), ${verdict} the ${int(BUDGET_BYTES)} B budget`,
+    );
+    if (ours.gzipped > BUDGET_BYTES) process.exit(1);
+  } else {
+    const section = await measureSize();
+    console.log(formatTable(section.rows));
+  }
+}
