@@ -155,7 +155,7 @@ describe('examples/inspect watched over a loopback WebSocket', () => {
       { awaitingTwoFactor: 'verifyingTotp' },
       { authenticated: 'idle' },
       { authenticated: 'refreshing' },
-      { anonymous: 'removing' },
+      { anonymous: { removing: 'deleting' } },
       { unverified: 'idle' },
       { anonymous: 'idle' },
     ].map((value) => JSON.stringify(value));

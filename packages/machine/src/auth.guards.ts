@@ -34,6 +34,8 @@ export function createAuthGuards(now: () => number) {
       const token = outputToken(event);
       return token !== undefined && twoFactorStatus(token) === 'pending';
     },
+    isChangedElsewhere: ({ context, event }: GuardArgs) =>
+      event.type === 'store.changed' && event.token?.trim() !== context.token,
     isSameToken: ({ context, event }: GuardArgs) =>
       event.type === 'store.changed' && event.token?.trim() === context.token,
     isStoreChangedMeanwhile: ({ event }: GuardArgs) =>

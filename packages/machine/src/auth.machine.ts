@@ -1,4 +1,4 @@
-import { assign, emit, enqueueActions, not, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import { unconfiguredActors } from './auth.actors.ts';
 import { createAuthGuards } from './auth.guards.ts';
 import type { AuthContext, AuthEvent, AuthReply, AuthRequest, Outcome } from './auth.types.ts';
@@ -95,7 +95,7 @@ const credentialActivities = {
     states: {
       writing: {
         description: 'Nothing else has touched the store meanwhile.',
-        on: { 'store.changed': { guard: not('isSameToken'), target: 'overtaken' } },
+        on: { 'store.changed': { guard: 'isChangedElsewhere', target: 'overtaken' } },
       },
       overtaken: {
         description:
@@ -430,7 +430,7 @@ export const authMachine = setup({
           states: {
             deleting: {
               description: 'Nothing else has touched the store meanwhile.',
-              on: { 'store.changed': { guard: not('isSameToken'), target: 'overtaken' } },
+              on: { 'store.changed': { guard: 'isChangedElsewhere', target: 'overtaken' } },
             },
             overtaken: {
               description:
