@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from './chromium.ts';
+import { CHROMIUM } from '../../../packages/adapter-web/test/chromium.ts';
 import { type StartedDemo, startDemo } from './pnpm-start.ts';
 
 /** Screenshots of the walk, for people to look at; test output, not committed. */
