@@ -1,4 +1,4 @@
-import { fromPromise } from 'xstate';
+import { type ActorSystem, fromPromise, fromTransition } from 'xstate';
 import type { ApiClient } from './api.ts';
 import type { TokenStore } from './auth.types.ts';
 import {
@@ -18,29 +18,33 @@ import {
 } from './schemas.ts';
 import { isExpired, parseStoredToken } from './token.ts';
 
-/** What every service of one client shares: the HTTP client and the token store. */
+/** What the services of one client share: the HTTP client, the token store and the clock. */
 export interface AuthPlatform {
   api: ApiClient;
   store: TokenStore;
-  /** The client's clock (ms epoch); a refreshed token's local age counts from when it arrived. */
+  /** The client's clock (ms epoch). Default `Date.now`. */
   now?: () => number;
 }
 
 type WithToken = { token: string };
+type Credentials = { email: string; password: string };
+/** A token the server has just issued, and when it arrived (client clock). */
+type IssuedToken = { token: string; receivedAt: number };
 
 /** What a refresh found: a new token from the server, or a token another client already stored. */
-export type RefreshOutcome = { source: 'server'; token: string; receivedAt: number } | { source: 'store' };
+export type RefreshOutcome = ({ source: 'server' } & IssuedToken) | { source: 'store' };
 
 /**
- * The machine's services, one `fromPromise` actor per API call or store operation, each taking
- * `{ input }` only. Token results are wrapped as `{ token }` so redaction finds them by key.
+ * One client's services: a function per API call or store operation, taking the invoked actor's
+ * input and abort signal. `createAuth` builds them once per client and hands them to the machine
+ * as its input; the machine's actors (shared by every client) call them. Token results are
+ * wrapped as `{ token }` so redaction finds them by key.
  */
-export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
-  const tokenFrom = async (path: string, response: Promise<unknown>) => ({
+export function createAuthServices({ api, store, now = Date.now }: AuthPlatform) {
+  const tokenFrom = async (path: string, response: Promise<unknown>): Promise<IssuedToken> => ({
     token: parseResponse(TokenResponseSchema, await response, path),
     receivedAt: now(),
   });
-  type Credentials = { email: string; password: string };
   const exclusive = <T>(task: () => Promise<T>): Promise<T> =>
     store.exclusive ? store.exclusive(task) : task();
   const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
@@ -55,26 +59,31 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
         throw loginError(error);
       }),
     );
-  return {
-    readStoredToken: fromPromise<{ raw?: string }>(async () => ({ raw: await store.get() })),
-    saveToken: fromPromise<void, WithToken>(({ input }) => exclusive(() => store.set(input.token))),
-    removeStoredToken: fromPromise<void>(() => exclusive(() => store.remove())),
+  const withToken = (
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    token: string,
+    signal: AbortSignal,
+    body?: Record<string, unknown>,
+  ) => api({ method, path, token, body, signal });
 
-    loginWithPassword: fromPromise<WithToken, Credentials>(async ({ input, signal }) => {
+  return {
+    readStoredToken: async (_input: undefined, _signal: AbortSignal) => ({ raw: await store.get() }),
+    saveToken: (input: WithToken, _signal: AbortSignal) => exclusive(() => store.set(input.token)),
+    removeStoredToken: (_input: undefined, _signal: AbortSignal) => exclusive(() => store.remove()),
+
+    loginWithPassword: async (input: Credentials, signal: AbortSignal) => {
       const session = await requestSessionToken(input, signal);
       if (isExpired(session.token, now())) throw new BalenaExpiredToken();
       return session;
-    }),
-    authenticate: fromPromise<WithToken, Credentials>(({ input, signal }) =>
-      requestSessionToken(input, signal),
-    ),
-    register: fromPromise<WithToken, { credentials: Record<string, unknown> }>(({ input, signal }) =>
+    },
+    authenticate: (input: Credentials, signal: AbortSignal) => requestSessionToken(input, signal),
+    register: (input: { credentials: Record<string, unknown> }, signal: AbortSignal) =>
       tokenFrom(
         '/user/register',
         api({ method: 'POST', path: '/user/register', body: input.credentials, signal }),
       ),
-    ),
-    verifyEmail: fromPromise<WithToken, { email: string; token: string }>(({ input, signal }) =>
+    verifyEmail: (input: { email: string; token: string }, signal: AbortSignal) =>
       tokenFrom(
         '/user/v1/verify-email',
         api({
@@ -84,76 +93,61 @@ export function createAuthActors({ api, store, now = Date.now }: AuthPlatform) {
           signal,
         }),
       ),
-    ),
 
-    fetchActor: fromPromise<{ actor: WhoamiResult }, WithToken>(async ({ input, signal }) => {
+    fetchActor: async (input: WithToken, signal: AbortSignal): Promise<{ actor: WhoamiResult }> => {
       try {
-        const body = await api({ path: '/actor/v1/whoami', token: input.token, signal });
+        const body = await withToken('GET', '/actor/v1/whoami', input.token, signal);
         return { actor: parseResponse(WhoamiSchema, body, '/actor/v1/whoami') };
       } catch (error) {
         throw error instanceof BalenaRequestError && error.statusCode === 401
           ? new BalenaNotLoggedIn()
           : error;
       }
-    }),
-    refreshToken: fromPromise<RefreshOutcome, WithToken>(({ input, signal }) =>
+    },
+    refreshToken: (input: WithToken, signal: AbortSignal) =>
       exclusive(async (): Promise<RefreshOutcome> => {
         const stored = parseStoredToken(await store.get().catch(() => input.token)).token;
         if (stored !== input.token) return { source: 'store' };
-        const fresh = await tokenFrom(
-          '/user/v1/refresh-token',
-          api({ path: '/user/v1/refresh-token', token: input.token, signal }),
-        );
+        let fresh: IssuedToken;
+        try {
+          fresh = await tokenFrom(
+            '/user/v1/refresh-token',
+            withToken('GET', '/user/v1/refresh-token', input.token, signal),
+          );
+        } catch (error) {
+          const refused = error instanceof BalenaRequestError && error.statusCode === 401;
+          throw refused && isExpired(input.token, now()) ? new BalenaExpiredToken(input.token) : error;
+        }
         if (!signal.aborted) await store.set(fresh.token).catch(() => {});
         return { source: 'server', ...fresh };
       }),
-    ),
-    verifyTotp: fromPromise<WithToken, WithToken & { code: string }>(({ input, signal }) =>
+    verifyTotp: (input: WithToken & { code: string }, signal: AbortSignal) =>
       tokenFrom(
         '/auth/totp/verify',
-        api({
-          method: 'POST',
-          path: '/auth/totp/verify',
-          token: input.token,
-          body: { code: input.code },
-          signal,
-        }),
+        withToken('POST', '/auth/totp/verify', input.token, signal, { code: input.code }),
       ),
-    ),
-    fetchSetupKey: fromPromise<{ secret: string }, WithToken>(async ({ input, signal }) => ({
+    fetchSetupKey: async (input: WithToken, signal: AbortSignal) => ({
       secret: parseResponse(
         SetupKeyResponseSchema,
-        await api({ path: '/auth/totp/setup', token: input.token, signal }),
+        await withToken('GET', '/auth/totp/setup', input.token, signal),
         '/auth/totp/setup',
       ),
-    })),
-    disableTwoFactor: fromPromise<WithToken, WithToken & { password: string }>(({ input, signal }) =>
+    }),
+    disableTwoFactor: (input: WithToken & { password: string }, signal: AbortSignal) =>
       tokenFrom(
         '/auth/totp/disable',
-        api({
-          method: 'POST',
-          path: '/auth/totp/disable',
-          token: input.token,
-          body: { password: input.password },
-          signal,
-        }),
+        withToken('POST', '/auth/totp/disable', input.token, signal, { password: input.password }),
       ),
-    ),
-    markVerificationEmailSent: fromPromise<void, WithToken & { userId: number }>(
-      async ({ input, signal }) => {
-        await api({
-          method: 'PATCH',
-          path: `/v7/user(${input.userId})`,
-          token: input.token,
-          body: { has_been_sent_verification_email: true },
-          signal,
-        });
-      },
-    ),
+    markVerificationEmailSent: async (input: WithToken & { userId: number }, signal: AbortSignal) => {
+      await withToken('PATCH', `/v7/user(${input.userId})`, input.token, signal, {
+        has_been_sent_verification_email: true,
+      });
+    },
   };
 }
 
-export type AuthActors = ReturnType<typeof createAuthActors>;
+/** One client's services, as built by `createAuthServices`. */
+export type AuthServices = ReturnType<typeof createAuthServices>;
 
 function loginError(error: unknown): unknown {
   if (!(error instanceof BalenaRequestError)) return error;
@@ -162,15 +156,57 @@ function loginError(error: unknown): unknown {
   return error;
 }
 
-/** The services `authMachine` has before `createAuth` (or your own `provide`) supplies a platform. */
-export const unconfiguredActors: AuthActors = createAuthActors({
-  api: () =>
-    Promise.reject(
-      new BalenaError('No API client: create the machine with createAuth() or machine.provide()'),
-    ),
-  store: {
-    get: async () => undefined,
-    set: () => Promise.reject(new BalenaError('No token store: create the machine with createAuth()')),
-    remove: async () => {},
-  },
-});
+/** The system id under which a running client keeps its services (see `platform` below). */
+const PLATFORM = 'platform';
+
+// biome-ignore lint/suspicious/noExplicitAny: any actor system holds the platform actor
+function servicesOf(system: ActorSystem<any>): AuthServices {
+  const holder = system.get(PLATFORM);
+  const services = (holder?.getSnapshot().context as (() => AuthServices | undefined) | undefined)?.();
+  if (!services) {
+    throw new BalenaError(
+      'No services: create the client with createAuth(), or start authMachine with input: { services }',
+    );
+  }
+  return services;
+}
+
+/** An actor that runs the client's service `name` with the invoked input. */
+function service<N extends keyof AuthServices>(name: N) {
+  type Output = Awaited<ReturnType<AuthServices[N]>>;
+  type Input = Parameters<AuthServices[N]>[0];
+  return fromPromise<Output, Input>(({ input, signal, system }) => {
+    const run = servicesOf(system)[name] as (input: Input, signal: AbortSignal) => Promise<Output>;
+    return run(input, signal);
+  });
+}
+
+/**
+ * The machine's actors, shared by every client: one `fromPromise` per service, named as a verb,
+ * and `platform`, which holds a client's services for the others to find through the actor
+ * system (its snapshot is a getter, so inspectors never serialise the store or the API client).
+ */
+export const authActors = {
+  platform: fromTransition(
+    (state: () => AuthServices | undefined) => state,
+    ({ input }: { input: AuthServices | undefined }) =>
+      () =>
+        input,
+  ),
+  readStoredToken: service('readStoredToken'),
+  saveToken: service('saveToken'),
+  removeStoredToken: service('removeStoredToken'),
+  loginWithPassword: service('loginWithPassword'),
+  authenticate: service('authenticate'),
+  register: service('register'),
+  verifyEmail: service('verifyEmail'),
+  fetchActor: service('fetchActor'),
+  refreshToken: service('refreshToken'),
+  verifyTotp: service('verifyTotp'),
+  fetchSetupKey: service('fetchSetupKey'),
+  disableTwoFactor: service('disableTwoFactor'),
+  markVerificationEmailSent: service('markVerificationEmailSent'),
+};
+
+export type AuthActors = typeof authActors;
+export { PLATFORM as PLATFORM_SYSTEM_ID };

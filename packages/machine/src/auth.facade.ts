@@ -1,7 +1,6 @@
 import { type Actor, createActor, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
-import { createAuthActors } from './auth.actors.ts';
-import { createAuthGuards } from './auth.guards.ts';
+import { createAuthServices } from './auth.actors.ts';
 import { authMachine } from './auth.machine.ts';
 import type { AuthOptions, AuthReply, AuthRequest, BalenaAuth, UserInfo } from './auth.types.ts';
 import {
@@ -60,13 +59,10 @@ export function createAuth(options: AuthOptions): AuthClient {
     retryRateLimitedRequests: options.retryRateLimitedRequests,
   });
   const store = withoutOwnEchoes(options.store);
-  const machine = authMachine.provide({
-    actors: createAuthActors({ api, store, now }),
-    guards: createAuthGuards(now),
-  });
   const inspect =
     typeof options.inspect === 'function' ? options.inspect : options.inspect?.next?.bind(options.inspect);
-  const actor = createActor(machine, {
+  const actor = createActor(authMachine, {
+    input: { services: createAuthServices({ api, store, now }) },
     inspect: inspect ? (event) => inspect(redactInspectionEvent(event)) : undefined,
   });
 
@@ -88,7 +84,7 @@ export function createAuth(options: AuthOptions): AuthClient {
         return reject(new Error('The auth client has been stopped'));
       const id = ++lastRequestId;
       pending.set(id, { resolve, reject });
-      actor.send({ type, id, ...payload } as AuthRequest);
+      actor.send({ type, id, at: now(), ...payload } as AuthRequest);
     });
 
   const ready = async () => {

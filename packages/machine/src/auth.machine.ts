@@ -1,6 +1,6 @@
-import { assign, emit, enqueueActions, setup } from 'xstate';
-import { unconfiguredActors } from './auth.actors.ts';
-import { createAuthGuards } from './auth.guards.ts';
+import { assign, emit, enqueueActions, setup, spawnChild } from 'xstate';
+import { type AuthServices, authActors, PLATFORM_SYSTEM_ID } from './auth.actors.ts';
+import { authGuards } from './auth.guards.ts';
 import type { AuthContext, AuthEvent, AuthReply, AuthRequest, Outcome } from './auth.types.ts';
 import { BalenaExpiredToken, BalenaNotLoggedIn } from './errors.ts';
 import type { WhoamiResult } from './schemas.ts';
@@ -213,19 +213,28 @@ const reply = (request: AuthRequest | undefined, outcome: Outcome): AuthReply =>
 const notLoggedIn = { ok: false, error: new BalenaNotLoggedIn() } as const;
 
 /**
- * The balena auth session as one statechart. `createAuth` runs it with a platform (API client,
- * token store, clock); use it directly for inspection, diagrams or custom wiring with
- * `authMachine.provide({ actors: createAuthActors(...), guards: createAuthGuards(now) })`.
+ * The balena auth session as one statechart, shared by every client. `createAuth` runs it with a
+ * client's services (API client, token store, clock) as its input; use it directly for
+ * inspection, diagrams, model-based tests or custom wiring:
+ *
+ * @example
+ * const actor = createActor(authMachine, { input: { services: createAuthServices({ api, store }) } });
  */
 export const authMachine = setup({
   types: {
     context: {} as AuthContext,
     events: {} as AuthEvent,
     emitted: {} as AuthReply,
+    input: {} as { services?: AuthServices } | undefined,
   },
-  actors: unconfiguredActors,
-  guards: createAuthGuards(() => Date.now()),
+  actors: authActors,
+  guards: authGuards,
   actions: {
+    startPlatform: spawnChild('platform', {
+      id: PLATFORM_SYSTEM_ID,
+      systemId: PLATFORM_SYSTEM_ID,
+      input: ({ event }) => (event as { input?: { services?: AuthServices } }).input?.services,
+    }),
     enqueueRequest: assign({ queue: ({ context, event }) => [...context.queue, event as AuthRequest] }),
     dispatchNextRequest: enqueueActions(({ context, enqueue }) => {
       const [next, ...rest] = context.queue;
@@ -362,16 +371,16 @@ export const authMachine = setup({
   id: 'auth',
   description: 'The balena auth session: one credential, who it belongs to, and the requests that use it.',
   context: { queue: [] },
+  entry: 'startPlatform',
   initial: 'restoring',
   on: {
     'auth.logout': {
       target: '.anonymous.removing',
-      reenter: true,
       actions: ['requeueCurrent', 'beginRequest', 'forgetSession'],
     },
     'store.changed': [
       { guard: 'isSameToken' },
-      { target: '.restoring', reenter: true, actions: ['requeueCurrent', 'forgetSession'] },
+      { target: '.restoring', actions: ['requeueCurrent', 'forgetSession'] },
     ],
     'auth.authenticate': { actions: 'spawnQuery' },
     'auth.register': { actions: 'spawnQuery' },

@@ -127,7 +127,7 @@ export interface BalenaAuth {
 }
 
 /** A caller's request to the machine; `id` pairs it with its `auth.reply`. */
-export type AuthRequest =
+export type AuthRequest = (
   | { type: 'auth.login'; id: number; email: string; password: string }
   | { type: 'auth.loginWithToken'; id: number; token: string }
   | { type: 'auth.logout'; id: number }
@@ -141,7 +141,11 @@ export type AuthRequest =
   | { type: 'auth.totp.challenge'; id: number; code: string }
   | { type: 'auth.totp.enable'; id: number; code: string }
   | { type: 'auth.totp.getSetupKey'; id: number }
-  | { type: 'auth.totp.disable'; id: number; password: string };
+  | { type: 'auth.totp.disable'; id: number; password: string }
+) & {
+  /** When the caller made the request (client clock, ms); guards judge token age and expiry by it. */
+  at?: number;
+};
 
 /** Every event the machine accepts: caller requests, and changes of the store made elsewhere. */
 export type AuthEvent =

@@ -1,7 +1,14 @@
 export { type ApiClient, type ApiClientOptions, type ApiRequest, createApiClient } from './api.ts';
-export { type AuthActors, type AuthPlatform, createAuthActors } from './auth.actors.ts';
+export {
+  type AuthActors,
+  type AuthPlatform,
+  type AuthServices,
+  authActors,
+  createAuthServices,
+  type RefreshOutcome,
+} from './auth.actors.ts';
 export { type AuthClient, createAuth } from './auth.facade.ts';
-export { type AuthGuards, createAuthGuards } from './auth.guards.ts';
+export { type AuthGuards, authGuards } from './auth.guards.ts';
 export { authMachine } from './auth.machine.ts';
 export type {
   AuthContext,

@@ -1,22 +1,22 @@
 import { fromPromise } from 'xstate';
-import { createAuthActors } from '../src/auth.actors.ts';
-import { createAuthGuards } from '../src/auth.guards.ts';
+import { type AuthActors, createAuthServices } from '../src/auth.actors.ts';
 import { authMachine } from '../src/auth.machine.ts';
 import { memoryTokenStore } from '../src/memory-store.ts';
 
-type Overrides = Partial<ReturnType<typeof createAuthActors>>;
-
-/** The real machine with the store in memory, a fixed clock, and the given services replaced by fakes. */
-export function machineWith(overrides: Overrides, options: { now?: () => number; stored?: string } = {}) {
+/**
+ * The real machine with the store in memory, and the given services replaced by fakes; the input
+ * to start it with carries the remaining (real) services, whose API rejects every request.
+ */
+export function machineWith(
+  overrides: Partial<AuthActors>,
+  options: { now?: () => number; stored?: string } = {},
+) {
   const store = memoryTokenStore(options.stored);
   const unreachable = () => Promise.reject(new Error('this test expects no request'));
-  const actors = createAuthActors({ api: unreachable, store, now: options.now });
   return {
     store,
-    machine: authMachine.provide({
-      actors: { ...actors, ...overrides },
-      guards: createAuthGuards(options.now ?? (() => Date.now())),
-    }),
+    input: { services: createAuthServices({ api: unreachable, store, now: options.now }) },
+    machine: authMachine.provide({ actors: overrides }),
   };
 }
 

@@ -20,13 +20,13 @@ const userActor: WhoamiResult = {
   email: 'u@example.com',
 };
 
-function run(machine: ReturnType<typeof machineWith>['machine']) {
-  const actor = createActor(machine).start();
+function run({ machine, input }: Pick<ReturnType<typeof machineWith>, 'machine' | 'input'>) {
+  const actor = createActor(machine, { input }).start();
   const replies: AuthReply[] = [];
   actor.on('auth.reply', (reply) => replies.push(reply));
   let id = 0;
   const send = (event: Omit<AuthRequest, 'id'>) => {
-    const request = { ...event, id: ++id } as AuthRequest;
+    const request = { ...event, id: ++id, at: NOW } as AuthRequest;
     actor.send(request);
     return request.id;
   };
@@ -39,27 +39,27 @@ function run(machine: ReturnType<typeof machineWith>['machine']) {
 
 describe('restoring', () => {
   it('moves to anonymous when nothing is stored', async () => {
-    const { actor } = run(machineWith({}).machine);
+    const { actor } = run(machineWith({}));
     await waitFor(actor, (s) => !s.matches('restoring'));
     expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
   });
 
   it('moves to awaitingTwoFactor for a stored 2FA-pending session', async () => {
-    const { actor } = run(machineWith({}, { stored: pendingJwt, now: () => NOW }).machine);
+    const { actor } = run(machineWith({}, { stored: pendingJwt, now: () => NOW }));
     await waitFor(actor, (s) => !s.matches('restoring'));
     expect(actor.getSnapshot().matches('awaitingTwoFactor')).toBe(true);
   });
 
   it('moves to unverified for a stored session, without a request', async () => {
-    const { actor } = run(machineWith({}, { stored: freshJwt, now: () => NOW }).machine);
+    const { actor } = run(machineWith({}, { stored: freshJwt, now: () => NOW }));
     await waitFor(actor, (s) => !s.matches('restoring'));
     expect(actor.getSnapshot().value).toEqual({ unverified: 'idle' });
     expect(actor.getSnapshot().context.token).toBe(freshJwt);
   });
 
   it('treats a stored JSON value that is not a string as no credential, and keeps it stored', async () => {
-    const { machine, store } = machineWith({}, { stored: '{"not":"a token"}' });
-    const { actor } = run(machine);
+    const { machine, store, input } = machineWith({}, { stored: '{"not":"a token"}' });
+    const { actor } = run({ machine, input });
     await waitFor(actor, (s) => !s.matches('restoring'));
     expect(actor.getSnapshot().matches('anonymous')).toBe(true);
     expect(await store.get()).toBe('{"not":"a token"}');
@@ -70,11 +70,11 @@ describe('refresh', () => {
   it('makes one refresh request for 20 concurrent whoami calls with a day-old token', async () => {
     const refresh = controlledService<RefreshOutcome, { token: string }>();
     const fetchActor = controlledService<{ actor: WhoamiResult }, { token: string }>();
-    const { machine, store } = machineWith(
+    const { machine, store, input } = machineWith(
       { refreshToken: refresh.logic, fetchActor: fetchActor.logic },
       { stored: dayOldJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     const ids = Array.from({ length: 20 }, () => send({ type: 'auth.whoami' }));
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
     refresh.resolveNext({ source: 'server', token: freshJwt, receivedAt: NOW });
@@ -91,11 +91,11 @@ describe('refresh', () => {
 
   it('discards a refresh that finishes after logout', async () => {
     const refresh = controlledService<RefreshOutcome, { token: string }>();
-    const { machine, store } = machineWith(
+    const { machine, store, input } = machineWith(
       { refreshToken: refresh.logic },
       { stored: dayOldJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     const whoami = send({ type: 'auth.whoami' });
     await waitFor(actor, (s) => s.matches({ unverified: 'refreshing' }));
     const logout = send({ type: 'auth.logout' });
@@ -107,16 +107,14 @@ describe('refresh', () => {
     expect(await replyTo(whoami)).toMatchObject({ ok: false, error: expect.any(BalenaNotLoggedIn) });
   });
 
-  it('deletes the stored token when the server refuses to refresh an expired one', async () => {
-    const { machine, store } = machineWith(
+  it('deletes the stored token when the refresh reports the token expired (a 401 on an expired token)', async () => {
+    const { machine, store, input } = machineWith(
       {
-        refreshToken: fromPromise(() =>
-          Promise.reject(new BalenaRequestError('The request was unsuccessful', 401)),
-        ),
+        refreshToken: fromPromise(() => Promise.reject(new BalenaExpiredToken())),
       },
       { stored: expiredDayOldJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     const reply = await replyTo(send({ type: 'auth.whoami' }));
     expect(reply).toMatchObject({ ok: false, error: expect.any(BalenaExpiredToken) });
     expect(await store.get()).toBeUndefined();
@@ -124,11 +122,11 @@ describe('refresh', () => {
   });
 
   it('keeps the stored token when a refresh fails transiently, and shows the session as stale', async () => {
-    const { machine, store } = machineWith(
+    const { machine, store, input } = machineWith(
       { refreshToken: fromPromise(() => Promise.reject(new BalenaRequestError('Service Unavailable', 503))) },
       { stored: dayOldJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     const reply = await replyTo(send({ type: 'auth.isLoggedIn' }));
     expect(reply).toMatchObject({ ok: false, error: { statusCode: 503 } });
     expect(await store.get()).toBe(dayOldJwt);
@@ -139,7 +137,7 @@ describe('refresh', () => {
 describe('session', () => {
   it('leaves stale with the next successful request', async () => {
     let calls = 0;
-    const { machine } = machineWith(
+    const { machine, input } = machineWith(
       {
         fetchActor: fromPromise<{ actor: WhoamiResult }, { token: string }>(async () => {
           calls++;
@@ -149,7 +147,7 @@ describe('session', () => {
       },
       { stored: freshJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     expect(await replyTo(send({ type: 'auth.whoami' }))).toMatchObject({ ok: false });
     expect(actor.getSnapshot().value).toEqual({ unverified: 'stale' });
     expect(await replyTo(send({ type: 'auth.whoami' }))).toMatchObject({ ok: true, result: userActor });
@@ -157,11 +155,11 @@ describe('session', () => {
   });
 
   it('a 401 on whoami moves to unverified.rejected and keeps the token stored', async () => {
-    const { machine, store } = machineWith(
+    const { machine, store, input } = machineWith(
       { fetchActor: fromPromise(() => Promise.reject(new BalenaNotLoggedIn())) },
       { stored: freshJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     expect(await replyTo(send({ type: 'auth.isLoggedIn' }))).toMatchObject({ ok: false });
     expect(actor.getSnapshot().value).toEqual({ unverified: 'rejected' });
     expect(await store.get()).toBe(freshJwt);
@@ -169,7 +167,7 @@ describe('session', () => {
 
   it('an external store change drops the cached actor and re-reads the store', async () => {
     let fetches = 0;
-    const { machine, store } = machineWith(
+    const { machine, store, input } = machineWith(
       {
         fetchActor: fromPromise<{ actor: WhoamiResult }, { token: string }>(async () => {
           fetches++;
@@ -178,7 +176,7 @@ describe('session', () => {
       },
       { stored: freshJwt, now: () => NOW },
     );
-    const { actor, send, replyTo } = run(machine);
+    const { actor, send, replyTo } = run({ machine, input });
     store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
     await replyTo(send({ type: 'auth.whoami' }));
     await store.set(fakeJwt({ id: 2, iat: seconds(NOW), exp: seconds(NOW + HOUR) }));

@@ -77,6 +77,21 @@ describe('token refresh', () => {
     expect(await store.get()).toBeUndefined();
   });
 
+  it('a refresh refused (401) for an expired day-old token deletes the stored token', async () => {
+    const user = await env.user();
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await env.emulator.sessionToken(user.email, {
+      iat: now - 30 * HOUR_S,
+      exp: now - HOUR_S,
+    });
+    const { auth, store, actor } = await env.client({ stored: expired });
+    env.emulator.clearRequests();
+    expect(await auth.isLoggedIn()).toBe(false);
+    expect(refreshRequests().map((r) => r.status)).toEqual([401]);
+    expect(await store.get()).toBeUndefined();
+    expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
+  });
+
   it('never refreshes an API key', async () => {
     const { auth } = await env.client();
     await auth.loginWithToken(await env.emulator.createApiKey((await env.user()).email));
