@@ -243,6 +243,16 @@ describe('twoFactor', () => {
 });
 
 describe('logout', () => {
+  it('does not cut off an authenticate, register or verifyEmail in flight', async () => {
+    const { auth } = await env.client();
+    const user = await env.user();
+    env.emulator.faults.next('/login_', { kind: 'delay', ms: 50 });
+    const token = auth.authenticate(user);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await auth.logout();
+    expect(await token).toMatch(/^eyJ/);
+  });
+
   it('never rejects, with or without a token', async () => {
     const { auth } = await env.client();
     await expect(auth.logout()).resolves.toBeUndefined();
