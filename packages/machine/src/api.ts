@@ -39,8 +39,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new TypeError('API paths must be absolute');
     }
     const url = new URL(request.path, origin).href;
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.requestTimeoutMs);
+    const cancel = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', cancel, { once: true });
     const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
     if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -50,17 +56,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       response = await fetch(url, {
         method,
         headers,
-        signal,
+        signal: controller.signal,
         body: request.body && JSON.stringify(request.body),
       });
       text = await response.text();
     } catch (error) {
-      if (timeout.aborted) throw new BalenaNetworkError('network timeout');
+      if (timedOut) throw new BalenaNetworkError('network timeout');
       if (request.signal?.aborted) throw request.signal.reason;
       const cause = (error as Error).cause;
       throw new BalenaNetworkError(
         `network error: ${cause instanceof Error ? cause.message : 'fetch failed'}`,
       );
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', cancel);
     }
     const body = parseBody(text, response.headers.get('content-type'));
     if (body === INVALID_JSON) {
