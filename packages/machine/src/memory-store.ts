@@ -1,7 +1,7 @@
 import type { TokenStore } from './auth.types.ts';
 
 /**
- * A token store in memory: nothing touches disk or localStorage. Clients created on the same store
+ * A token store in memory: nothing touches the disk or browser storage. Clients created on the same store
  * object share one session and hear each other's changes through `subscribe`.
  *
  * @example
