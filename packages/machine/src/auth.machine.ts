@@ -90,7 +90,7 @@ const credentialActivities = {
       src: 'saveToken',
       input: tokenOf,
       onDone: { target: 'idle', actions: 'replyOutcome' },
-      onError: { target: 'idle', actions: 'replyStoreFailure' },
+      onError: { target: 'idle', actions: 'replyFailure' },
     },
     states: {
       writing: {
@@ -107,7 +107,7 @@ const credentialActivities = {
           },
           'xstate.error.actor.saveToken': {
             target: '#auth.restoring',
-            actions: ['replyStoreFailure', 'forgetSession'],
+            actions: ['replyFailure', 'forgetSession'],
           },
         },
       },
@@ -210,8 +210,6 @@ const credentialActivities = {
 const reply = (request: AuthRequest | undefined, outcome: Outcome): AuthReply =>
   ({ type: 'auth.reply', id: request?.id ?? -1, ...outcome }) as AuthReply;
 
-const notLoggedIn = { ok: false, error: new BalenaNotLoggedIn() } as const;
-
 /**
  * The balena auth session as one statechart, shared by every client. `createAuth` runs it with a
  * client's services (API client, token store, clock) as its input; use it directly for
@@ -282,15 +280,10 @@ export const authMachine = setup({
       enqueue.emit(reply(context.current, context.outcome ?? { ok: true }));
       enqueue.assign({ current: undefined, outcome: undefined });
     }),
-    replyStoreFailure: enqueueActions(({ context, event, enqueue }) => {
-      const error = (event as unknown as Failure).error;
-      enqueue.emit(reply(context.current, { ok: false, error }));
-      enqueue.assign({ current: undefined, outcome: undefined, error });
-    }),
     replyFailure: enqueueActions(({ context, event, enqueue }) => {
       const error = (event as unknown as Failure).error;
       enqueue.emit(reply(context.current, { ok: false, error }));
-      enqueue.assign({ current: undefined, error });
+      enqueue.assign({ current: undefined, outcome: undefined, error });
     }),
     replyOutputToken: enqueueActions(({ context, event, enqueue }) => {
       enqueue.emit(
@@ -341,7 +334,8 @@ export const authMachine = setup({
     replyNotLoggedIn: emit(({ event }) => ({
       type: 'auth.reply' as const,
       id: (event as AuthRequest).id,
-      ...notLoggedIn,
+      ok: false as const,
+      error: new BalenaNotLoggedIn(),
     })),
     spawnQuery: enqueueActions(({ event, enqueue }) => {
       const src =
