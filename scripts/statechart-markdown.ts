@@ -24,10 +24,8 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-const counts = (model: StatechartModel) => {
-  const internal = model.transitions.filter((t) => t.target === undefined).length;
-  return `${model.states.length} state nodes and ${model.transitions.length} transitions (${internal} of them without a target)`;
-};
+const counts = (model: StatechartModel) =>
+  `${model.states.length} state nodes and ${model.transitionCount} transitions (${model.targetlessCount} of them without a target)`;
 
 /**
  * The whole of `docs/statechart.md`: overview, full diagram, how to read it, and a table of every

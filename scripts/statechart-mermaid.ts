@@ -34,7 +34,10 @@ export interface DrawnState {
   id: string;
   /** The path in `snapshot.matches` form, e.g. `authenticated.idle` (the machine id for the root). */
   path: string;
-  /** Mermaid id of the top-level state it belongs to (itself for a top-level state, the root for the root). */
+  /**
+   * Mermaid id of the top-level state it belongs to (itself for a top-level state, the root for the
+   * root). Under a parallel root, the top level is each region's own states.
+   */
   topLevel: string;
   description: string | undefined;
   /** The `src` of each service the state invokes. */
@@ -46,7 +49,12 @@ export interface StatechartModel {
   /** The machine id, e.g. `auth`. */
   id: string;
   states: DrawnState[];
+  /** One entry per target (a transition into two regions is two arrows); see `transitionCount`. */
   transitions: DrawnTransition[];
+  /** The transitions of the machine (each candidate of each event, `always` included), however many targets each has. */
+  transitionCount: number;
+  /** How many of them have no target. */
+  targetlessCount: number;
   /** Every state and transition: Mermaid source from `stateDiagram-v2`, without the code fence. */
   mermaid: string;
   /** Top-level states only; each arrow lists the events that lead from one to the other. */
@@ -104,6 +112,11 @@ function describeTransitions(node: AnyStateNode): DrawnTransition[] {
   return drawn;
 }
 
+function countTransitions(nodes: AnyStateNode[]) {
+  const all = nodes.flatMap((node) => [...(node.always ?? []), ...[...node.transitions.values()].flat()]);
+  return { total: all.length, targetless: all.filter((t) => !t.target?.length).length };
+}
+
 function collectStates(node: AnyStateNode, into: AnyStateNode[] = []): AnyStateNode[] {
   into.push(node);
   for (const child of Object.values(node.states)) collectStates(child, into);
@@ -150,8 +163,14 @@ function arrowLines(edges: { source: string; target: string; label: string }[], 
 export function statechartModel(machine: AnyStateMachine): StatechartModel {
   const nodes = collectStates(machine.root);
   const order = new Map(nodes.map((node, index) => [mermaidId(node), index]));
-  const topLevelOf = (node: AnyStateNode) =>
-    node.path.length === 0 ? node.id : mermaidId(machine.root.states[node.path[0]]);
+  const parallelRoot = machine.root.type === 'parallel';
+  const depth = parallelRoot ? 2 : 1;
+  const topLevelOf = (node: AnyStateNode) => {
+    if (node.path.length === 0) return node.id;
+    let top = machine.root;
+    for (const key of node.path.slice(0, depth)) top = top.states[key];
+    return mermaidId(top);
+  };
   const states: DrawnState[] = nodes.map((node) => ({
     id: mermaidId(node),
     path: node.path.length === 0 ? node.id : node.path.join('.'),
@@ -176,9 +195,12 @@ export function statechartModel(machine: AnyStateMachine): StatechartModel {
     }
     if (label !== id) lines.push(`${indent}state "${label}" as ${id}`);
     lines.push(`${indent}state ${id} {`);
-    const initial = node.initial?.target?.[0];
+    const initial = node.type === 'parallel' ? undefined : node.initial?.target?.[0];
     if (initial) lines.push(`${indent}  [*] --> ${mermaidId(initial)}`);
-    for (const child of children) declare(child, `${indent}  `);
+    children.forEach((child, index) => {
+      if (node.type === 'parallel' && index > 0) lines.push(`${indent}  --`);
+      declare(child, `${indent}  `);
+    });
     lines.push(`${indent}}`);
   };
   declare(machine.root, '  ');
@@ -193,9 +215,23 @@ export function statechartModel(machine: AnyStateMachine): StatechartModel {
 
   const topOf = new Map(states.map((state) => [state.id, state.topLevel]));
   const overview = ['stateDiagram-v2', `  state ${machine.root.id} {`];
-  const initial = machine.root.initial?.target?.[0];
-  if (initial) overview.push(`    [*] --> ${mermaidId(initial)}`);
-  for (const child of Object.values(machine.root.states)) overview.push(`    ${mermaidId(child)}`);
+  if (parallelRoot) {
+    Object.values(machine.root.states).forEach((region, index) => {
+      if (index > 0) overview.push('    --');
+      overview.push(`    state ${mermaidId(region)} {`);
+      const initial = region.initial?.target?.[0];
+      if (initial) overview.push(`      [*] --> ${mermaidId(initial)}`);
+      for (const child of Object.values(region.states)) {
+        const id = mermaidId(child);
+        overview.push(child.key === id ? `      ${id}` : `      state "${child.key}" as ${id}`);
+      }
+      overview.push('    }');
+    });
+  } else {
+    const initial = machine.root.initial?.target?.[0];
+    if (initial) overview.push(`    [*] --> ${mermaidId(initial)}`);
+    for (const child of Object.values(machine.root.states)) overview.push(`    ${mermaidId(child)}`);
+  }
   overview.push('  }');
   const crossings = new Map<string, { source: string; target: string; label: string }>();
   for (const t of transitions) {
@@ -212,6 +248,8 @@ export function statechartModel(machine: AnyStateMachine): StatechartModel {
     id: machine.root.id,
     states,
     transitions,
+    transitionCount: countTransitions(nodes).total,
+    targetlessCount: countTransitions(nodes).targetless,
     mermaid: lines.join('\n'),
     overview: overview.join('\n'),
   };

@@ -92,7 +92,7 @@ const logout: Command = async ({ client, print }) => {
 const whoami: Command = async ({ client, terminal, print, dataDirectory }) => {
   const actor = await terminal.spin('Asking the server', client.auth.whoami());
   if (actor === undefined) {
-    const pending = client.actor.getSnapshot().matches('awaitingTwoFactor');
+    const pending = client.actor.getSnapshot().matches({ session: 'awaitingTwoFactor' });
     throw new CommandError(
       pending ? 'Not logged in: the two-factor challenge is pending (run login again)' : 'Not logged in',
     );

@@ -50,11 +50,15 @@ const VIEWS: Record<string, string> = {
   authenticated: '#view-signed-in',
 };
 
+/** The state of the chart's session region, e.g. `unverified.pending`. */
+const sessionOf = (value: unknown) => (value as { session: unknown }).session;
+
 /** Shows the view of the machine's state. `restoring` keeps the current view: no flash. */
 function render(value: unknown): void {
-  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
+  const session = sessionOf(value);
+  const top = typeof session === 'string' ? session : Object.keys(session as object)[0];
   if (top === 'restoring') return;
-  const rejected = stateName(value) === 'unverified.rejected';
+  const rejected = stateName(session) === 'unverified.rejected';
   const shown = rejected ? '#view-rejected' : VIEWS[top as string];
   for (const view of document.querySelectorAll<HTMLElement>('main > section'))
     view.hidden = `#${view.id}` !== shown;
@@ -71,13 +75,13 @@ async function startClient(): Promise<void> {
       inspector?.inspect.next?.(event);
     },
   });
-  let previous = stateName(client.actor.getSnapshot().value);
+  let previous = stateName(sessionOf(client.actor.getSnapshot().value));
   log.showState(client.actor.getSnapshot().value);
   const subscription = client.actor.subscribe((snapshot) => {
-    const current = stateName(snapshot.value);
+    const current = stateName(sessionOf(snapshot.value));
     log.showState(snapshot.value);
     if (document.body.dataset.ready) render(snapshot.value);
-    if (previous === 'restoring' && current === 'unverified.idle') void confirmSession();
+    if (previous === 'restoring' && current === 'unverified.pending') void confirmSession();
     if (!previous.startsWith('authenticated') && current.startsWith('authenticated')) void showSession();
     previous = current;
   });
@@ -85,7 +89,7 @@ async function startClient(): Promise<void> {
   await client.ready();
   document.body.dataset.ready = 'true';
   render(client.actor.getSnapshot().value);
-  if (stateName(client.actor.getSnapshot().value) === 'unverified.idle') void confirmSession();
+  if (stateName(sessionOf(client.actor.getSnapshot().value)) === 'unverified.pending') void confirmSession();
 }
 
 /** A stored or shared session is not trusted until the server confirms it. */

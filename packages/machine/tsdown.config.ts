@@ -2,7 +2,7 @@ import { defineConfig } from 'tsdown';
 
 /** `pnpm build`: ESM and bundled `.d.ts` in `dist/`, what the packed package's `exports` point at. */
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/testing.ts'],
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',

@@ -73,7 +73,7 @@ describe('the web demo served by pnpm start', () => {
 
     await page.goto(demo.pageUrl);
     await page.locator('#view-signed-out').waitFor();
-    expect(await text(page, '#state')).toBe('anonymous.idle');
+    expect(await text(page, '#state')).toBe('session.anonymous, activity.ready.idle');
     await shot(page, 'signed-out');
 
     // The inspector: its module is loaded only now, and opens the local receiver, where an @xstate
@@ -155,7 +155,7 @@ describe('the web demo served by pnpm start', () => {
     expect(await storedToken(page)).toBeNull();
     await logIn(password);
     await page.locator('#view-challenge').waitFor();
-    expect(await text(page, '#state')).toBe('awaitingTwoFactor.idle');
+    expect(await text(page, '#state')).toBe('session.awaitingTwoFactor, activity.ready.idle');
     keep(await storedToken(page));
     const challenge = page.locator('#challenge-form');
     await challenge.getByLabel('Code').fill(wrongCode(secret));
@@ -182,7 +182,7 @@ describe('the web demo served by pnpm start', () => {
     await shot(page, 'whoami');
     await page.locator('#view-signed-in').getByRole('button', { name: 'Log out' }).click();
     await page.locator('#view-signed-out').waitFor();
-    await expect.poll(() => text(page, '#state')).toBe('anonymous.idle');
+    await expect.poll(() => text(page, '#state')).toBe('session.anonymous, activity.ready.idle');
     await shot(page, 'logged-out');
     await receiver.screenshot({ path: `${SCREENSHOTS}${String(++shots).padStart(2, '0')}-inspector.png` });
 

@@ -33,8 +33,8 @@ describe('the example CLI (examples/node-cli), end to end against the emulator',
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toBe('Logged in as ada\n');
     expect(login.stderr).toContain('This account uses two-factor authentication.');
-    expect(login.stderr).toContain('state → awaitingTwoFactor.idle');
-    expect(login.stderr).toContain('state → authenticated.idle');
+    expect(login.stderr).toContain('state → session.awaitingTwoFactor,activity.ready.idle');
+    expect(login.stderr).toContain('state → session.authenticated,activity.ready.idle');
     const token = await readFile(tokenFile, 'utf8');
     expect(token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);

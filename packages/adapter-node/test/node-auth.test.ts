@@ -114,7 +114,7 @@ describe('createNodeAuth', () => {
     await within(1000, async () => (await reader.auth.getToken().catch(() => undefined)) === token);
     expect(await reader.auth.isLoggedIn()).toBe(true);
     await writer.auth.logout();
-    await within(1000, () => reader.actor.getSnapshot().matches('anonymous'));
+    await within(1000, () => reader.actor.getSnapshot().matches({ session: 'anonymous' }));
     await expect(reader.auth.getToken()).rejects.toMatchObject({ code: 'BalenaNotLoggedIn' });
   });
 
@@ -168,7 +168,7 @@ describe('createNodeAuth', () => {
       expect(report.error?.message).toContain(`sudo chown -R $USER ${directory}`);
       expect(report.tokenHeld).toBe(true);
       expect(report.isLoggedIn).toBe(true);
-      expect(report.state).toEqual({ authenticated: 'idle' });
+      expect(report.state).toEqual({ session: 'authenticated', activity: { ready: 'idle' } });
       expect(await readdir(directory)).toEqual([]);
     }, 20_000);
 
@@ -184,7 +184,7 @@ describe('createNodeAuth', () => {
       const report = await childReport([directory, 'getToken']);
       expect(report.error).toMatchObject({ name: 'BalenaSettingsPermissionError' });
       expect(report.error?.message).toContain(path.join(directory, 'token'));
-      expect(report.state).toEqual({ anonymous: 'idle' });
+      expect(report.state).toEqual({ session: 'anonymous', activity: { ready: 'idle' } });
     }, 20_000);
 
     it('a path under a file (ENOTDIR): login rejects with that error and the session is kept in memory', async () => {

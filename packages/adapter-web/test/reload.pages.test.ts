@@ -21,8 +21,8 @@ describe('a page of the site, reloaded', () => {
     await page.evaluate(() => window.harness.ready());
 
     const { states, stateAtReady } = await page.evaluate(() => window.harness);
-    expect(states.map(({ state }) => state)).toEqual(['restoring', 'unverified.idle']);
-    expect(stateAtReady).toBe('unverified.idle');
+    expect(states.map(({ state }) => state)).toEqual(['restoring', 'unverified.pending']);
+    expect(stateAtReady).toBe('unverified.pending');
     expect(await page.evaluate(() => window.harness.auth.getToken())).toBe(token);
     expect(await page.evaluate(() => window.harness.auth.isLoggedIn())).toBe(true);
     await context.close();

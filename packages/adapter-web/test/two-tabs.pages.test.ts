@@ -44,7 +44,7 @@ describe('two tabs of one site', () => {
       await window.harness.auth.logout();
       return at;
     });
-    const seenAt = await enteredAt(second, /^anonymous\./, loggedOutAt);
+    const seenAt = await enteredAt(second, /^anonymous$/, loggedOutAt);
 
     expect(seenAt - loggedOutAt).toBeLessThan(1000);
     expect(await second.evaluate(() => window.harness.auth.isLoggedIn())).toBe(false);

@@ -72,11 +72,15 @@ describe('createWebAuth in Chromium', () => {
     document.body.append(frame);
 
     frame.contentWindow?.localStorage.setItem('balena-token', token);
-    await vi.waitFor(() => expect(actor.getSnapshot().matches('unverified')).toBe(true), { timeout: 1000 });
+    await vi.waitFor(() => expect(actor.getSnapshot().matches({ session: 'unverified' })).toBe(true), {
+      timeout: 1000,
+    });
     expect(await auth.getToken()).toBe(token);
 
     frame.contentWindow?.localStorage.removeItem('balena-token');
-    await vi.waitFor(() => expect(actor.getSnapshot().matches('anonymous')).toBe(true), { timeout: 1000 });
+    await vi.waitFor(() => expect(actor.getSnapshot().matches({ session: 'anonymous' })).toBe(true), {
+      timeout: 1000,
+    });
     expect(await auth.isLoggedIn()).toBe(false);
     frame.remove();
   });

@@ -16,7 +16,7 @@ import {
   type WhoamiResult,
   WhoamiSchema,
 } from './schemas.ts';
-import { isExpired, parseStoredToken } from './token.ts';
+import { decodeClaims, isPastExpiry, parseStoredToken, type SessionClaims } from './token.ts';
 
 /** What the services of one client share: the HTTP client, the token store and the clock. */
 export interface AuthPlatform {
@@ -28,8 +28,10 @@ export interface AuthPlatform {
 
 type WithToken = { token: string };
 type Credentials = { email: string; password: string };
-/** A token the server has just issued, and when it arrived (client clock). */
-type IssuedToken = { token: string; receivedAt: number };
+/** A token the server has just issued, its claims (decoded once, here), and when it arrived (client clock). */
+export type IssuedToken = { token: string; claims: SessionClaims | undefined; receivedAt: number };
+/** The stored credential, if any, with its claims. */
+export type StoredToken = { token: string | undefined; claims: SessionClaims | undefined };
 
 /** What a refresh found: a new token from the server, or a token another client already stored. */
 export type RefreshOutcome = ({ source: 'server' } & IssuedToken) | { source: 'store' };
@@ -41,12 +43,19 @@ export type RefreshOutcome = ({ source: 'server' } & IssuedToken) | { source: 's
  * wrapped as `{ token }` so redaction finds them by key.
  */
 export function createAuthServices({ api, store, now = Date.now }: AuthPlatform) {
-  const tokenFrom = async (path: string, response: Promise<unknown>): Promise<IssuedToken> => ({
-    token: parseResponse(TokenResponseSchema, await response, path),
-    receivedAt: now(),
-  });
-  const exclusive = <T>(task: () => Promise<T>): Promise<T> =>
-    store.exclusive ? store.exclusive(task) : task();
+  const tokenFrom = async (path: string, response: Promise<unknown>): Promise<IssuedToken> => {
+    const token = parseResponse(TokenResponseSchema, await response, path);
+    return { token, claims: decodeClaims(token), receivedAt: now() };
+  };
+  // Without a store lock, this client's own store operations still run one after another, so a
+  // removal (logout) always lands after a write that started before it.
+  let ownTurn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    if (store.exclusive) return store.exclusive(task);
+    const run = ownTurn.then(task, task);
+    ownTurn = run.catch(() => {});
+    return run;
+  };
   const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
     tokenFrom(
       '/login_',
@@ -68,13 +77,16 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
   ) => api({ method, path, token, body, signal });
 
   return {
-    readStoredToken: async (_input: undefined, _signal: AbortSignal) => ({ raw: await store.get() }),
+    readStoredToken: async (_input: undefined, _signal: AbortSignal): Promise<StoredToken> => {
+      const { token } = parseStoredToken(await store.get());
+      return { token, claims: token === undefined ? undefined : decodeClaims(token) };
+    },
     saveToken: (input: WithToken, _signal: AbortSignal) => exclusive(() => store.set(input.token)),
     removeStoredToken: (_input: undefined, _signal: AbortSignal) => exclusive(() => store.remove()),
 
     loginWithPassword: async (input: Credentials, signal: AbortSignal) => {
       const session = await requestSessionToken(input, signal);
-      if (isExpired(session.token, now())) throw new BalenaExpiredToken();
+      if (isPastExpiry(session.claims, now())) throw new BalenaExpiredToken();
       return session;
     },
     authenticate: (input: Credentials, signal: AbortSignal) => requestSessionToken(input, signal),
@@ -94,10 +106,10 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
         }),
       ),
 
-    fetchActor: async (input: WithToken, signal: AbortSignal): Promise<{ actor: WhoamiResult }> => {
+    fetchUser: async (input: WithToken, signal: AbortSignal): Promise<{ user: WhoamiResult }> => {
       try {
         const body = await withToken('GET', '/actor/v1/whoami', input.token, signal);
-        return { actor: parseResponse(WhoamiSchema, body, '/actor/v1/whoami') };
+        return { user: parseResponse(WhoamiSchema, body, '/actor/v1/whoami') };
       } catch (error) {
         throw error instanceof BalenaRequestError && error.statusCode === 401
           ? new BalenaNotLoggedIn()
@@ -116,7 +128,9 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
           );
         } catch (error) {
           const refused = error instanceof BalenaRequestError && error.statusCode === 401;
-          throw refused && isExpired(input.token, now()) ? new BalenaExpiredToken(input.token) : error;
+          throw refused && isPastExpiry(decodeClaims(input.token), now())
+            ? new BalenaExpiredToken(input.token)
+            : error;
         }
         if (!signal.aborted) await store.set(fresh.token).catch(() => {});
         return { source: 'server', ...fresh };
@@ -200,7 +214,7 @@ export const authActors = {
   authenticate: service('authenticate'),
   register: service('register'),
   verifyEmail: service('verifyEmail'),
-  fetchActor: service('fetchActor'),
+  fetchUser: service('fetchUser'),
   refreshToken: service('refreshToken'),
   verifyTotp: service('verifyTotp'),
   fetchSetupKey: service('fetchSetupKey'),

@@ -2,6 +2,7 @@ import { type Actor, createActor, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
 import { createAuthServices } from './auth.actors.ts';
 import { authMachine } from './auth.machine.ts';
+import type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 import type { AuthOptions, AuthReply, AuthRequest, BalenaAuth, UserInfo } from './auth.types.ts';
 import {
   BalenaExpiredToken,
@@ -20,7 +21,7 @@ import {
   VerificationSchema,
   type WhoamiResult,
 } from './schemas.ts';
-import { isExpired, parseStoredToken, twoFactorStatus } from './token.ts';
+import { decodeClaims, isPastExpiry, parseStoredToken, twoFactorStatusOf } from './token.ts';
 
 /** A running auth client: the balena-shaped API and the actor behind it. */
 export interface AuthClient {
@@ -36,8 +37,6 @@ export interface AuthClient {
 
 const DEFAULT_API_URL = 'https://api.balena-cloud.com';
 const NOT_A_USER = 'The authentication credentials in use are not of a user';
-
-type RequestPayload<T extends AuthRequest['type']> = Omit<Extract<AuthRequest, { type: T }>, 'type' | 'id'>;
 
 /**
  * Creates an auth client: the statechart running with the given store and API, behind a facade
@@ -78,30 +77,33 @@ export function createAuth(options: AuthOptions): AuthClient {
   const unsubscribe = store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
   actor.start();
 
-  const request = <T extends AuthRequest['type']>(type: T, payload?: RequestPayload<T>): Promise<unknown> =>
+  const request = <T extends RequestType>(
+    type: T,
+    ...[payload]: object extends RequestTable[T]['payload'] ? [] : [RequestTable[T]['payload']]
+  ): Promise<RequestResult<T>> =>
     new Promise((resolve, reject) => {
       if (actor.getSnapshot().status !== 'active')
         return reject(new Error('The auth client has been stopped'));
       const id = ++lastRequestId;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       actor.send({ type, id, at: now(), ...payload } as AuthRequest);
     });
 
   const ready = async () => {
-    await waitFor(actor, (snapshot) => !snapshot.matches('restoring'));
+    await waitFor(actor, (snapshot) => !snapshot.matches({ session: 'restoring' }));
   };
 
   /** The held token for local answers; mirrors balena-auth's getters. */
-  const heldToken = async (): Promise<string> => {
+  const heldToken = async () => {
     await ready();
-    const { token, error } = actor.getSnapshot().context;
+    const { token, claims, error } = actor.getSnapshot().context;
     if (token === undefined)
       throw error instanceof BalenaSettingsPermissionError ? error : new BalenaMalformedToken();
-    if (isExpired(token, now())) throw new BalenaExpiredToken(token);
-    return token;
+    if (isPastExpiry(claims, now())) throw new BalenaExpiredToken(token);
+    return { token, claims };
   };
 
-  const whoami = () => request('auth.whoami') as Promise<WhoamiResult>;
+  const whoami = (): Promise<WhoamiResult> => request('auth.whoami');
   const getUserInfo = async (): Promise<UserInfo> => {
     const actorInfo = await whoami();
     if (actorInfo.actorType !== 'user') throw new Error(NOT_A_USER);
@@ -112,24 +114,22 @@ export function createAuth(options: AuthOptions): AuthClient {
       username: actorInfo.username,
     };
   };
-  const totp = (type: 'auth.totp.verify' | 'auth.totp.challenge' | 'auth.totp.enable', code: string) =>
-    request(type, { code: parseInput(SecretSchema, code, 'code') });
-
   const auth: BalenaAuth = {
     authenticate: async (credentials) =>
-      (await request(
-        'auth.authenticate',
-        parseInput(CredentialsSchema, credentials, 'credentials'),
-      )) as string,
+      request('auth.authenticate', parseInput(CredentialsSchema, credentials, 'credentials')),
     login: async (credentials) => {
       await request('auth.login', parseInput(CredentialsSchema, credentials, 'credentials'));
     },
     loginWithToken: async (authToken) => {
       const token = parseInput(TokenSchema, authToken, 'authToken');
       if (parseStoredToken(token).malformed) throw new BalenaMalformedToken();
-      await request('auth.loginWithToken', { token });
+      await request('auth.loginWithToken', { token, claims: decodeClaims(token) });
     },
     logout: async () => {
+      if (actor.getSnapshot().status !== 'active') {
+        await store.remove().catch(() => {});
+        return;
+      }
       await request('auth.logout');
     },
     isLoggedIn: async () => {
@@ -153,37 +153,28 @@ export function createAuth(options: AuthOptions): AuthClient {
     getUserInfo,
     getToken: async () => {
       try {
-        return await heldToken();
+        return (await heldToken()).token;
       } catch (error) {
         throw error instanceof BalenaMalformedToken ? new BalenaNotLoggedIn() : error;
       }
     },
     register: async (credentials) =>
-      (await request('auth.register', {
-        credentials: parseInput(RegistrationSchema, credentials, 'credentials'),
-      })) as string,
+      request('auth.register', { credentials: parseInput(RegistrationSchema, credentials, 'credentials') }),
     verifyEmail: async (payload) =>
-      (await request(
-        'auth.verifyEmail',
-        parseInput(VerificationSchema, payload, 'verificationPayload'),
-      )) as string,
+      request('auth.verifyEmail', parseInput(VerificationSchema, payload, 'verificationPayload')),
     requestVerificationEmail: async () => {
       const { id } = await getUserInfo();
       await request('auth.requestVerificationEmail', { userId: id });
     },
     twoFactor: {
-      isEnabled: async () => twoFactorStatus(await heldToken()) !== 'not_required',
-      isPassed: async () => twoFactorStatus(await heldToken()) !== 'pending',
-      verify: async (code) => (await totp('auth.totp.verify', code)) as string,
-      challenge: async (code) => {
-        await totp('auth.totp.challenge', code);
-      },
-      enable: async (code) => (await totp('auth.totp.enable', code)) as string,
-      getSetupKey: async () => (await request('auth.totp.getSetupKey')) as string,
-      disable: async (password) =>
-        (await request('auth.totp.disable', {
-          password: parseInput(SecretSchema, password, 'password'),
-        })) as string,
+      isEnabled: async () => twoFactorStatusOf((await heldToken()).claims) !== 'not_required',
+      isPassed: async () => twoFactorStatusOf((await heldToken()).claims) !== 'pending',
+      verify: (code) => request('auth.totp.verify', { code: parseInput(SecretSchema, code, 'code') }),
+      challenge: (code) => request('auth.totp.challenge', { code: parseInput(SecretSchema, code, 'code') }),
+      enable: (code) => request('auth.totp.enable', { code: parseInput(SecretSchema, code, 'code') }),
+      getSetupKey: () => request('auth.totp.getSetupKey'),
+      disable: (password) =>
+        request('auth.totp.disable', { password: parseInput(SecretSchema, password, 'password') }),
     },
   };
 

@@ -1,56 +1,55 @@
+import { stateIn } from 'xstate';
+import { REQUESTS } from './auth.requests.ts';
 import type { AuthContext, AuthEvent } from './auth.types.ts';
 import { BalenaExpiredToken, BalenaNetworkError, BalenaNotLoggedIn, BalenaRequestError } from './errors.ts';
-import { isExpired, isRefreshDue, parseStoredToken, twoFactorStatus } from './token.ts';
+import { isPastExpiry, isRefreshDueOf, twoFactorStatusOf } from './token.ts';
 
 type GuardArgs = { context: AuthContext; event: AuthEvent };
-type OutputEvent = { output?: { raw?: string; token?: string } };
-type ErrorEvent = { error?: unknown };
 
-const outputToken = (event: unknown): string | undefined => {
-  const output = (event as OutputEvent).output;
-  return output?.token ?? parseStoredToken(output?.raw).token;
-};
-
-/** When the caller made the request (client clock, stamped by the facade): the time guards judge by. */
-const requestTime = (event: AuthEvent): number =>
-  'at' in event && typeof event.at === 'number' ? event.at : Date.now();
+const errorOf = (event: AuthEvent): unknown => ('error' in event ? event.error : undefined);
+/** The claims of the token a service just produced (read from the store, or issued by the server). */
+const outputClaims = (event: AuthEvent) =>
+  'output' in event && event.output && typeof event.output === 'object' && 'claims' in event.output
+    ? event.output.claims
+    : undefined;
 
 /** The machine's guards: synchronous questions about the context and the event. */
 export const authGuards = {
-  hasQueuedRequest: ({ context }: GuardArgs) => context.queue.length > 0,
-  hasActor: ({ context }: GuardArgs) => context.actor !== undefined,
+  isSignedOut: stateIn('#auth.session.anonymous'),
+  hasUser: ({ context }: GuardArgs) => context.user !== undefined,
   hasToken: ({ context }: GuardArgs) => context.token !== undefined,
-  isTwoFactorPending: ({ context }: GuardArgs) =>
-    context.token !== undefined && twoFactorStatus(context.token) === 'pending',
+  isTwoFactorPending: ({ context }: GuardArgs) => twoFactorStatusOf(context.claims) === 'pending',
   isTokenExpired: ({ context, event }: GuardArgs) =>
-    context.token !== undefined && isExpired(context.token, requestTime(event)),
+    'at' in event && context.token !== undefined && isPastExpiry(context.claims, event.at),
   isRefreshDue: ({ context, event }: GuardArgs) =>
-    context.token !== undefined && isRefreshDue(context.token, requestTime(event), context.clockSkew),
+    'at' in event &&
+    context.token !== undefined &&
+    isRefreshDueOf(context.claims, event.at, context.clockSkew),
   isGivenTokenExpired: ({ event }: GuardArgs) =>
-    'token' in event && typeof event.token === 'string' && isExpired(event.token, requestTime(event)),
+    event.type === 'auth.loginWithToken' && isPastExpiry(event.claims, event.at),
   isGivenTokenTwoFactorPending: ({ event }: GuardArgs) =>
-    'token' in event && typeof event.token === 'string' && twoFactorStatus(event.token) === 'pending',
-  isStoredTokenMissing: ({ event }: GuardArgs) => outputToken(event) === undefined,
-  isOutputTwoFactorPending: ({ event }: GuardArgs) => {
-    const token = outputToken(event);
-    return token !== undefined && twoFactorStatus(token) === 'pending';
-  },
-  isChangedElsewhere: ({ context, event }: GuardArgs) =>
-    event.type === 'store.changed' && event.token?.trim() !== context.token,
+    event.type === 'auth.loginWithToken' && twoFactorStatusOf(event.claims) === 'pending',
+  isStoredTokenMissing: ({ event }: GuardArgs) =>
+    event.type === 'xstate.done.actor.readStoredToken' && event.output.token === undefined,
+  isIssuedTokenTwoFactorPending: ({ event }: GuardArgs) =>
+    twoFactorStatusOf(outputClaims(event)) === 'pending',
   isSameToken: ({ context, event }: GuardArgs) =>
-    event.type === 'store.changed' && event.token?.trim() === context.token,
+    event.type === 'store.changed' && event.token === context.token,
   isStoreChangedMeanwhile: ({ event }: GuardArgs) =>
-    (event as { output?: { source?: string } }).output?.source === 'store',
+    event.type === 'xstate.done.actor.refreshToken' && event.output.source === 'store',
   isTransientFailure: ({ event }: GuardArgs) => {
-    const error = (event as ErrorEvent).error;
+    const error = errorOf(event);
     return (
       error instanceof BalenaNetworkError ||
       (error instanceof BalenaRequestError && (error.statusCode >= 500 || error.statusCode === 429))
     );
   },
   isVerifyOnly: ({ context }: GuardArgs) => context.current?.type === 'auth.totp.verify',
-  isCredentialRejected: ({ event }: GuardArgs) => (event as ErrorEvent).error instanceof BalenaNotLoggedIn,
-  isExpiredTokenRejected: ({ event }: GuardArgs) => (event as ErrorEvent).error instanceof BalenaExpiredToken,
+  isCredentialRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaNotLoggedIn,
+  isExpiredTokenRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaExpiredToken,
+  /** True for a request that replies with the token it stored (`twoFactor.enable`, `twoFactor.disable`). */
+  keepsResult: ({ context }: GuardArgs) =>
+    context.current !== undefined && 'keepsResult' in REQUESTS[context.current.type],
 };
 
 export type AuthGuards = typeof authGuards;

@@ -1,5 +1,8 @@
-import type { InspectionEvent } from 'xstate';
+import type { DoneActorEvent, ErrorActorEvent, InspectionEvent } from 'xstate';
+import type { AuthServices } from './auth.actors.ts';
+import type { QUEUED_REQUESTS, RequestEvent } from './auth.requests.ts';
 import type { WhoamiResult } from './schemas.ts';
+import type { SessionClaims } from './token.ts';
 
 export type { WhoamiResult } from './schemas.ts';
 
@@ -127,34 +130,38 @@ export interface BalenaAuth {
 }
 
 /** A caller's request to the machine; `id` pairs it with its `auth.reply`. */
-export type AuthRequest = (
-  | { type: 'auth.login'; id: number; email: string; password: string }
-  | { type: 'auth.loginWithToken'; id: number; token: string }
-  | { type: 'auth.logout'; id: number }
-  | { type: 'auth.authenticate'; id: number; email: string; password: string }
-  | { type: 'auth.register'; id: number; credentials: Record<string, unknown> }
-  | { type: 'auth.verifyEmail'; id: number; email: string; token: string }
-  | { type: 'auth.whoami'; id: number }
-  | { type: 'auth.isLoggedIn'; id: number }
-  | { type: 'auth.requestVerificationEmail'; id: number; userId: number }
-  | { type: 'auth.totp.verify'; id: number; code: string }
-  | { type: 'auth.totp.challenge'; id: number; code: string }
-  | { type: 'auth.totp.enable'; id: number; code: string }
-  | { type: 'auth.totp.getSetupKey'; id: number }
-  | { type: 'auth.totp.disable'; id: number; password: string }
-) & {
-  /** When the caller made the request (client clock, ms); guards judge token age and expiry by it. */
-  at?: number;
-};
+export type AuthRequest = RequestEvent;
 
-/** Every event the machine accepts: caller requests, and changes of the store made elsewhere. */
+/** A change of the stored token made elsewhere (another tab, another process, the balena CLI). */
+export type StoreChangedEvent = { type: 'store.changed'; token: string | undefined };
+
+type ServiceOutput<N extends keyof AuthServices> = Awaited<ReturnType<AuthServices[N]>>;
+/** The done and error events of one invoked service, typed by its invoke id. */
+type ServiceEvents<N extends keyof AuthServices> = N extends unknown
+  ? DoneActorEvent<ServiceOutput<N>, N> | ErrorActorEvent<unknown, N>
+  : never;
+/** A query (`authenticate`, `register`, `verifyEmail`) runs as a child `query.<slot>`. */
+export type QueryId = `query.${number}`;
+
+/** Every event the machine accepts: caller requests, store changes, and its services' results. */
 export type AuthEvent =
+  | { type: 'xstate.init'; input?: { services?: AuthServices } }
   | AuthRequest
-  | { type: 'store.changed'; token: string | undefined }
-  | { type: `xstate.done.actor.query-${number}`; actorId: string; output: { token: string } }
-  | { type: 'xstate.done.actor.saveToken' | 'xstate.done.actor.removeStoredToken'; output: unknown }
-  | { type: 'xstate.error.actor.saveToken' | 'xstate.error.actor.removeStoredToken'; error: unknown }
-  | { type: `xstate.error.actor.query-${number}`; actorId: string; error: unknown };
+  | StoreChangedEvent
+  | ServiceEvents<
+      | 'readStoredToken'
+      | 'saveToken'
+      | 'removeStoredToken'
+      | 'loginWithPassword'
+      | 'refreshToken'
+      | 'fetchUser'
+      | 'verifyTotp'
+      | 'fetchSetupKey'
+      | 'disableTwoFactor'
+      | 'markVerificationEmailSent'
+    >
+  | DoneActorEvent<ServiceOutput<'authenticate'>, QueryId>
+  | ErrorActorEvent<unknown, QueryId>;
 
 /** How a request ended. */
 export type Outcome = { ok: true; result?: unknown } | { ok: false; error: unknown };
@@ -162,20 +169,44 @@ export type Outcome = { ok: true; result?: unknown } | { ok: false; error: unkno
 /** Emitted once per request. */
 export type AuthReply = { type: 'auth.reply'; id: number } & Outcome;
 
+/** What waits in the queue: requests served one at a time (a logout during a removal too), and a store change seen meanwhile. */
+export type QueuedEvent = RequestEvent<(typeof QUEUED_REQUESTS)[number] | 'auth.logout'> | StoreChangedEvent;
+
 /** The machine's data. Modes are states, not fields. */
 export interface AuthContext {
   /** The held credential, a session JWT or an API key. */
   token?: string;
+  /** The held token's claims, decoded once when it was adopted; undefined for an API key. */
+  claims?: SessionClaims;
   /** How far the client's clock runs ahead of the server's (ms), learnt from freshly issued tokens. */
   clockSkew?: number;
   /** The cached whoami result; dropped whenever the credential changes. */
-  actor?: WhoamiResult;
-  /** Requests waiting for the machine to be ready for them, oldest first. */
-  queue: AuthRequest[];
-  /** The request being served. */
-  current?: AuthRequest;
-  /** The reply owed to `current` once the store write in progress finishes. */
-  outcome?: Outcome;
+  user?: WhoamiResult;
+  /** Requests waiting for the activity region to be ready for them, oldest first. */
+  queue: QueuedEvent[];
+  /** The request the activity in flight is serving. */
+  current?: RequestEvent<(typeof QUEUED_REQUESTS)[number] | 'auth.logout'>;
+  /** The queries in flight: child id to request id. */
+  queries: Partial<Record<QueryId, number>>;
   /** The last failure, for display; never holds a secret. */
   error?: unknown;
 }
+
+/** The machine's types for `setup({ types })`; a value for the type checker only. */
+export const authTypes = {} as {
+  context: AuthContext;
+  events: AuthEvent;
+  emitted: AuthReply;
+  input: { services?: AuthServices } | undefined;
+};
+
+/** True for the id of a query's child actor. */
+export const isQueryId = (id: string): id is QueryId => id.startsWith('query.');
+
+/** The result of a query's child actor. */
+export type QueryResultEvent =
+  | DoneActorEvent<ServiceOutput<'authenticate'>, QueryId>
+  | ErrorActorEvent<unknown, QueryId>;
+/** True for the done or error event of a query's child actor. */
+export const isQueryResult = (event: AuthEvent): event is QueryResultEvent =>
+  'actorId' in event && isQueryId(event.actorId);

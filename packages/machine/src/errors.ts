@@ -29,8 +29,8 @@ export class BalenaInvalidLoginCredentials extends BalenaError {
 
 /** No credential is held, or the server rejected it (whoami 401). */
 export class BalenaNotLoggedIn extends BalenaError {
-  constructor() {
-    super('You have to log in');
+  constructor(message = 'You have to log in') {
+    super(message);
   }
 }
 

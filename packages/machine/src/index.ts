@@ -1,15 +1,6 @@
-export { type ApiClient, type ApiClientOptions, type ApiRequest, createApiClient } from './api.ts';
-export {
-  type AuthActors,
-  type AuthPlatform,
-  type AuthServices,
-  authActors,
-  createAuthServices,
-  type RefreshOutcome,
-} from './auth.actors.ts';
 export { type AuthClient, createAuth } from './auth.facade.ts';
-export { type AuthGuards, authGuards } from './auth.guards.ts';
 export { authMachine } from './auth.machine.ts';
+export type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 export type {
   AuthContext,
   AuthEvent,
@@ -25,13 +16,3 @@ export type {
 } from './auth.types.ts';
 export * from './errors.ts';
 export { memoryTokenStore } from './memory-store.ts';
-export { redact, redactInspectionEvent } from './redact.ts';
-export {
-  decodeClaims,
-  isExpired,
-  isJwt,
-  isRefreshDue,
-  redactToken,
-  TOKEN_REFRESH_INTERVAL_MS,
-  twoFactorStatus,
-} from './token.ts';

@@ -12,19 +12,39 @@ export interface SessionClaims {
 /** A token refresh is due once a session JWT is this old (balena-request's hard-coded interval). */
 export const TOKEN_REFRESH_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
-/** The payload of a JWT, or undefined when `token` is not one. */
+/**
+ * The payload of a JWT, or undefined when `token` is not one. Only the claims we use are kept, and
+ * only when they have the right type. Decode once per token and keep the result with it: the
+ * machine does (`context.claims`).
+ */
 export function decodeClaims(token: string): SessionClaims | undefined {
-  const segment = token.trim().split('.')[1];
-  if (segment === undefined || segment.length % 4 === 1) return undefined;
+  const first = token.indexOf('.');
+  if (first < 0) return undefined;
+  const second = token.indexOf('.', first + 1);
+  const segment = token.slice(first + 1, second < 0 ? undefined : second).replace(/=+$/, '');
+  if (segment.length % 4 === 1 || !/^[\w+/-]*$/.test(segment)) return undefined;
+  let payload: unknown;
   try {
-    const base64 = segment.replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
-    const text = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-    const claims: unknown = JSON.parse(text);
-    return claims !== null && typeof claims === 'object' ? (claims as SessionClaims) : undefined;
+    const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII payloads need no UTF-8 decoding
+    const text = /^[\x00-\x7f]*$/.test(binary) ? binary : utf8(binary);
+    payload = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const { iat, exp, twoFactorRequired } = payload as Record<string, unknown>;
+  const claims: SessionClaims = {};
+  if (typeof iat === 'number' && Number.isFinite(iat)) claims.iat = iat;
+  if (typeof exp === 'number' && Number.isFinite(exp)) claims.exp = exp;
+  if (typeof twoFactorRequired === 'boolean') claims.twoFactorRequired = twoFactorRequired;
+  return claims;
+}
+
+function utf8(binary: string): string {
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new TextDecoder().decode(bytes);
 }
 
 /** True when `token` is a session JWT (as opposed to an API key). */
@@ -34,13 +54,22 @@ export function isJwt(token: string): boolean {
 
 /** True when `token` is a JWT past its `exp`. API keys never expire locally. */
 export function isExpired(token: string, now: number): boolean {
-  const exp = decodeClaims(token)?.exp;
-  return typeof exp === 'number' && now > exp * 1000;
+  return isPastExpiry(decodeClaims(token), now);
+}
+
+/** True when `claims` carry an `exp` that `now` (ms) is past. */
+export function isPastExpiry(claims: SessionClaims | undefined, now: number): boolean {
+  return claims?.exp !== undefined && now > claims.exp * 1000;
 }
 
 /** `not_required` (claim absent or an API key), `pending` (true) or `passed` (false). */
 export function twoFactorStatus(token: string): 'not_required' | 'pending' | 'passed' {
-  const claim = decodeClaims(token)?.twoFactorRequired;
+  return twoFactorStatusOf(decodeClaims(token));
+}
+
+/** `twoFactorStatus` from already decoded claims. */
+export function twoFactorStatusOf(claims: SessionClaims | undefined): 'not_required' | 'pending' | 'passed' {
+  const claim = claims?.twoFactorRequired;
   if (claim === undefined) return 'not_required';
   return claim ? 'pending' : 'passed';
 }
@@ -52,14 +81,17 @@ export function twoFactorStatus(token: string): 'not_required' | 'pending' | 'pa
  * clock then neither refreshes too early nor loops.
  */
 export function isRefreshDue(token: string, now: number, clockSkew = 0): boolean {
-  const iat = decodeClaims(token)?.iat;
-  return typeof iat === 'number' && now - clockSkew - iat * 1000 >= TOKEN_REFRESH_INTERVAL_MS;
+  return isRefreshDueOf(decodeClaims(token), now, clockSkew);
+}
+
+/** `isRefreshDue` from already decoded claims. */
+export function isRefreshDueOf(claims: SessionClaims | undefined, now: number, clockSkew = 0): boolean {
+  return claims?.iat !== undefined && now - clockSkew - claims.iat * 1000 >= TOKEN_REFRESH_INTERVAL_MS;
 }
 
 /** The client's clock minus the server's, from a token the server issued at `receivedAt` (client ms). */
-export function clockSkewOf(token: string, receivedAt: number): number | undefined {
-  const iat = decodeClaims(token)?.iat;
-  return typeof iat === 'number' ? receivedAt - iat * 1000 : undefined;
+export function clockSkewOf(claims: SessionClaims | undefined, receivedAt: number): number | undefined {
+  return claims?.iat !== undefined ? receivedAt - claims.iat * 1000 : undefined;
 }
 
 /**

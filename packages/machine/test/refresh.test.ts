@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClaims, memoryTokenStore } from '../src/index.ts';
+import { memoryTokenStore } from '../src/index.ts';
+import { decodeClaims } from '../src/testing.ts';
 import { useEmulator } from './emulated.ts';
 
 const env = useEmulator();
@@ -41,9 +42,9 @@ describe('token refresh', () => {
     env.emulator.clearRequests();
     expect(await auth.isLoggedIn()).toBe(true);
     expect(states).toEqual([
-      { unverified: 'refreshing' },
-      { unverified: 'fetchingActor' },
-      { authenticated: 'idle' },
+      { session: { unverified: 'pending' }, activity: 'refreshing' },
+      { session: { unverified: 'pending' }, activity: 'fetchingUser' },
+      { session: 'authenticated', activity: { ready: 'idle' } },
     ]);
     expect(env.emulator.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'GET /user/v1/refresh-token 200',
@@ -89,7 +90,7 @@ describe('token refresh', () => {
     expect(await auth.isLoggedIn()).toBe(false);
     expect(refreshRequests().map((r) => r.status)).toEqual([401]);
     expect(await store.get()).toBeUndefined();
-    expect(actor.getSnapshot().value).toEqual({ anonymous: 'idle' });
+    expect(actor.getSnapshot().value).toEqual({ session: 'anonymous', activity: { ready: 'idle' } });
   });
 
   it('never refreshes an API key', async () => {

@@ -28,18 +28,21 @@ const name = (value: unknown): string =>
         .map(([key, child]) => `${key}.${name(child)}`)
         .join(',');
 
+/** The state of the chart's session region, e.g. `unverified.pending`. */
+const sessionName = (value: unknown) => name((value as { session: unknown }).session);
+
 const client = createWebAuth({ apiUrl: new URLSearchParams(location.search).get('api') ?? undefined });
 const harness: Harness = {
   auth: client.auth,
-  states: [{ state: name(client.actor.getSnapshot().value), at: Date.now() }],
+  states: [{ state: sessionName(client.actor.getSnapshot().value), at: Date.now() }],
   ready: client.ready,
   stop: client.stop,
 };
 client.actor.subscribe((snapshot) => {
-  const state = name(snapshot.value);
+  const state = sessionName(snapshot.value);
   if (state !== harness.states.at(-1)?.state) harness.states.push({ state, at: Date.now() });
 });
 void client.ready().then(() => {
-  harness.stateAtReady = name(client.actor.getSnapshot().value);
+  harness.stateAtReady = sessionName(client.actor.getSnapshot().value);
 });
 window.harness = harness;

@@ -304,10 +304,10 @@ export async function runScenario(world: World, scenario: Scenario, options: Run
       }
       const agrees =
         expected === undefined
-          ? snapshot.matches('anonymous')
+          ? snapshot.matches({ session: 'anonymous' })
           : twoFactorStatusOf(expected) === 'pending'
-            ? snapshot.matches('awaitingTwoFactor')
-            : snapshot.matches('unverified') || snapshot.matches('authenticated');
+            ? snapshot.matches({ session: 'awaitingTwoFactor' })
+            : snapshot.matches({ session: 'unverified' }) || snapshot.matches({ session: 'authenticated' });
       if (!agrees) {
         throw violation(`after ${after}: client ${name} is in ${state} while holding ${describeToken(held)}`);
       }

@@ -3,12 +3,13 @@ import type { AuthClient } from '../../src/index.ts';
 type Snapshot = ReturnType<AuthClient['actor']['getSnapshot']>;
 
 /**
- * Nothing is in flight: no invoked or spawned service is still running (every request, store read
+ * Nothing is in flight: the activity region is ready, no invoked or spawned service is still running (every request, store read
  * and store write is one), no request waits in the queue, and none is being served.
  */
 export function isSettled(snapshot: Snapshot): boolean {
   return (
     snapshot.status === 'active' &&
+    snapshot.matches({ activity: 'ready' }) &&
     runningServices(snapshot).length === 0 &&
     snapshot.context.queue.length === 0 &&
     snapshot.context.current === undefined
