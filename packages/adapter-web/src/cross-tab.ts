@@ -1,22 +1,32 @@
 /**
  * Change notices for one storage key, by the `storage` event (other documents) and a
  * `BroadcastChannel` (other stores, on any `Storage`). Listeners re-read it and hear each distinct
- * value once. A store posts on the channel its listeners use, which never hears itself: its own
- * writes are not echoed back to it.
+ * value once, compared with what they last heard or their store last wrote (so a logout elsewhere
+ * reaches the tab that logged in). A store posts on the channel its listeners use, which never
+ * hears itself: its own writes are not echoed back to it.
  *
  * @example
- * changeNotices(localStorage, 'balena-token').listen(() => localStorage['balena-token'], console.log);
+ * const notices = changeNotices(localStorage, 'balena-token');
+ * notices.listen(() => localStorage['balena-token'], console.log);
+ * notices.announce('the-token-just-written');
  */
 export function changeNotices(storage: Storage, key: string) {
   const channel = new BroadcastChannel(`balena-auth:${key}`); // collectable once no listener is left
+  /** Per listener, the value it last heard or its store last wrote. */
+  const listening = new Set<{ last: string | undefined }>();
   return {
-    announce: (): void => channel.postMessage('changed'),
+    /** Tells the site's other stores that `value` was just written here. */
+    announce(value: string | undefined): void {
+      for (const listener of listening) listener.last = value;
+      channel.postMessage('changed');
+    },
     listen(read: () => string | undefined, onChange: (value: string | undefined) => void): () => void {
-      let last = read();
+      const listener = { last: read() };
+      listening.add(listener);
       const check = () => {
         const value = read();
-        if (value === last) return;
-        last = value;
+        if (value === listener.last) return;
+        listener.last = value;
         onChange(value);
       };
       const onStorage = (event: StorageEvent) => {
@@ -25,6 +35,7 @@ export function changeNotices(storage: Storage, key: string) {
       channel.addEventListener('message', check);
       globalThis.addEventListener?.('storage', onStorage);
       return () => {
+        listening.delete(listener);
         globalThis.removeEventListener?.('storage', onStorage);
         channel.removeEventListener('message', check);
       };

@@ -31,11 +31,11 @@ export function localStorageTokenStore(storage?: Storage): TokenStore {
         const full = error instanceof DOMException && /quota/i.test(error.name); // any browser's name
         throw full ? new BalenaStorageQuotaExceeded(error) : error;
       }
-      notices.announce();
+      notices.announce(token);
     },
     async remove() {
       usable.removeItem(KEY);
-      notices.announce();
+      notices.announce(undefined);
     },
     subscribe: (onExternalChange) => notices.listen(read, onExternalChange),
     exclusive: webLock(`balena-auth:${KEY}`),

@@ -51,6 +51,23 @@ describe('two tabs of one site', () => {
     console.info(`logout seen by the other tab after ${seenAt - loggedOutAt} ms`);
   });
 
+  it('a logout in the other tab reaches the tab that logged in within 1 s', async () => {
+    const user = await newUser();
+    const [first, second] = [await fixture.openHarness(context), await fixture.openHarness(context)];
+    await first.evaluate((credentials) => window.harness.auth.login(credentials), user);
+    await enteredAt(second, /^unverified\./, 0);
+
+    const loggedOutAt = await second.evaluate(async () => {
+      const at = Date.now();
+      await window.harness.auth.logout();
+      return at;
+    });
+    const seenAt = await enteredAt(first, /^anonymous\./, loggedOutAt);
+
+    expect(seenAt - loggedOutAt).toBeLessThan(1000);
+    expect(await first.evaluate(() => window.harness.auth.isLoggedIn())).toBe(false);
+  });
+
   it('a login in one tab is seen by the other within 1 s', async () => {
     const user = await newUser();
     const [first, second] = [await fixture.openHarness(context), await fixture.openHarness(context)];
