@@ -3,7 +3,10 @@
  * `BroadcastChannel` (other stores, on any `Storage`). Listeners re-read it and hear each distinct
  * value once, compared with what they last heard or their store last wrote (so a logout elsewhere
  * reaches the tab that logged in). A store posts on the channel its listeners use, which never
- * hears itself: its own writes are not echoed back to it.
+ * hears itself: its own writes are not echoed back to it. A read that throws (this document's
+ * storage denied, e.g. a SecurityError) counts as no value: nothing is thrown into the page, and a
+ * listener that knew a value hears `undefined`, so the machine reads the store again and learns
+ * why from the error its read rejects with.
  *
  * @example
  * const notices = changeNotices(localStorage, 'balena-token');
@@ -21,10 +24,17 @@ export function changeNotices(storage: Storage, key: string) {
       channel.postMessage('changed');
     },
     listen(read: () => string | undefined, onChange: (value: string | undefined) => void): () => void {
-      const listener = { last: read() };
+      const readOrNothing = () => {
+        try {
+          return read();
+        } catch {
+          return undefined;
+        }
+      };
+      const listener = { last: readOrNothing() };
       listening.add(listener);
       const check = () => {
-        const value = read();
+        const value = readOrNothing();
         if (value === listener.last) return;
         listener.last = value;
         onChange(value);
