@@ -31,6 +31,15 @@ async function durationOf(run: () => Promise<unknown>, limitMs: number): Promise
   }
 }
 
+/** Ages `lockFile` by 3 s, then expects a task to get the lock within 1 s, leaving the directory empty. */
+async function expectBrokenAtOnce(lockFile: string): Promise<void> {
+  const threeSecondsAgo = new Date(Date.now() - 3_000);
+  await utimes(lockFile, threeSecondsAgo, threeSecondsAgo);
+  const directory = path.dirname(lockFile);
+  expect(await durationOf(() => exclusive(directory)(async () => {}), 3_000)).toBeLessThan(1000);
+  expect(await readdir(directory)).toEqual([]);
+}
+
 /**
  * A data directory on a 64 KiB tmpfs that is then filled up, so that creating an empty file still
  * works and writing into it fails with a real ENOSPC. Mounting needs root, as CI runs.
@@ -178,10 +187,7 @@ describe('fileTokenStore: exclusive (the lock shared by processes on one directo
       const directory = await tempDirectory();
       const lockFile = path.join(directory, 'token.lock');
       await writeFile(lockFile, content);
-      const threeSecondsAgo = new Date(Date.now() - 3_000);
-      await utimes(lockFile, threeSecondsAgo, threeSecondsAgo);
-      expect(await durationOf(() => exclusive(directory)(async () => {}), 3_000)).toBeLessThan(1000);
-      expect(await readdir(directory)).toEqual([]);
+      await expectBrokenAtOnce(lockFile);
     },
   );
 
@@ -201,10 +207,7 @@ describe('fileTokenStore: exclusive (the lock shared by processes on one directo
       const writer = await open(lockFile, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
       await writer?.close(); // lets a reader blocked on the FIFO go
     });
-    const threeSecondsAgo = new Date(Date.now() - 3_000);
-    await utimes(lockFile, threeSecondsAgo, threeSecondsAgo);
-    expect(await durationOf(() => exclusive(directory)(async () => {}), 3_000)).toBeLessThan(1000);
-    expect(await readdir(directory)).toEqual([]);
+    await expectBrokenAtOnce(lockFile);
   });
 
   it('is not reported to subscribers as a change of the token', async () => {
