@@ -24,10 +24,9 @@ export interface RequestHandlerParts {
 /**
  * The emulator's `request` listener. For every request: an admin request (preflights included)
  * from a web origin it does not allow is refused 403 without CORS headers; then CORS headers;
- * OPTIONS preflights answered 204; admin routes answered without logging or faults; anything
- * else is logged, gets its queued
- * fault if any, then the 301 for proxied plain-HTTP requests, body parsing, authentication and its
- * route (or Express's 404 page).
+ * OPTIONS preflights answered 204; admin routes answered without logging or faults; anything else
+ * is logged, gets its queued fault if any, then the 301 for proxied plain-HTTP requests, body
+ * parsing, authentication and its route (or Express's 404 page).
  *
  * @example
  * ```ts
