@@ -43,9 +43,10 @@ async function bundle(): Promise<Map<string, [type: string, body: string | Uint8
 }
 
 /**
- * Starts the emulator (with the demo accounts), bundles the page with esbuild, and serves it on
- * 127.0.0.1 with a strict Content-Security-Policy: scripts only from this server, requests only to
- * it and to the emulator.
+ * Serves the page on 127.0.0.1 with a strict Content-Security-Policy (scripts only from this
+ * server, requests only to it and to the emulator), then starts the emulator (with the demo
+ * accounts) allowing that page, and only it, to use its admin routes (the dev panel), and bundles
+ * the page with esbuild.
  *
  * @example
  * const demo = await startDemoServer({ port: 0 });
@@ -53,14 +54,44 @@ async function bundle(): Promise<Map<string, [type: string, body: string | Uint8
  * await demo.close();
  */
 export async function startDemoServer({ port = 0 }: { port?: number } = {}): Promise<DemoServer> {
-  const emulator = await startEmulator();
+  const assets = new Map<string, [type: string, body: string | Uint8Array]>();
+  let policy = "default-src 'none'";
+  const server = createServer((req, res: ServerResponse) => {
+    const asset = req.method === 'GET' ? assets.get(new URL(req.url ?? '/', 'http://x').pathname) : undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!asset) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': `${asset[0]}; charset=utf-8`, 'Content-Security-Policy': policy });
+    res.end(asset[1]);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const closeServer = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  const pagePort = (server.address() as AddressInfo).port;
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      adminOrigins: [`http://127.0.0.1:${pagePort}`, `http://localhost:${pagePort}`],
+    });
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
   try {
     const accounts = await seedDemoAccounts(emulator);
-    const assets = await bundle();
+    for (const [name, asset] of await bundle()) assets.set(name, asset);
     const page = (await readFile(here('./index.html'), 'utf8')).replace('%API_URL%', emulator.url);
     assets.set('/', ['text/html', page]);
     assets.set('/inspector.html', ['text/html', await readFile(here('./inspector.html'), 'utf8')]);
-    const policy = [
+    policy = [
       "default-src 'self'",
       `connect-src 'self' ${emulator.url}`,
       "img-src 'self' data:",
@@ -68,34 +99,17 @@ export async function startDemoServer({ port = 0 }: { port?: number } = {}): Pro
       "form-action 'none'",
       "frame-ancestors 'none'",
     ].join('; ');
-
-    const server = createServer((req, res: ServerResponse) => {
-      const asset =
-        req.method === 'GET' ? assets.get(new URL(req.url ?? '/', 'http://x').pathname) : undefined;
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      if (!asset) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': `${asset[0]}; charset=utf-8`, 'Content-Security-Policy': policy });
-      res.end(asset[1]);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      url: `http://127.0.0.1:${pagePort}/`,
       emulator,
       accounts,
       async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await closeServer();
         await emulator.close();
       },
     };
   } catch (error) {
+    await closeServer();
     await emulator.close();
     throw error;
   }

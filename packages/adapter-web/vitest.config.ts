@@ -1,6 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM } from './test/chromium.ts';
+import { emulatorAdmin } from './test/emulator-admin.command.ts';
 
 /** The adapter inside real Chromium (vitest browser mode), against the emulator on 127.0.0.1. */
 export default defineConfig({
@@ -17,6 +18,7 @@ export default defineConfig({
       api: { host: '127.0.0.1' }, // the page server vitest starts for the browser
       screenshotDirectory: '../../test-results/adapter-web', // on failure; not committed
       provider: playwright({ launchOptions: CHROMIUM }),
+      commands: { emulatorAdmin },
     },
   },
 });

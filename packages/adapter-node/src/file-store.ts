@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { type FSWatcher, type Stats, statSync, unwatchFile, watch, watchFile } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BalenaSettingsPermissionError, type TokenStore } from '@balena-auth/machine';
 import { directoryLock } from './lock.ts';
+import { type Refusal, readRegularFile } from './regular-file.ts';
 
 const TOKEN_FILE = 'token';
 const TEMP_FILE = /^token\.[\da-f]+\.tmp$/;
+/** A token is well under 10 KB; a bigger `token` file is refused rather than read into memory. */
+const MAX_TOKEN_BYTES = 64 * 1024;
 /** A temp file this old was left by a process that died mid-write; the next write deletes it. */
 const STALE_TEMP_MS = 60_000;
 /** Events of one write (and bursts of writes) are read once, this long after the last. */
@@ -16,12 +19,18 @@ const POLL_INTERVAL_MS = 500;
 
 type Listener = (token: string | undefined) => void;
 
+/** What a read of the token file found: a token (or none), or a file the store refuses to use. */
+type TokenRead = { token: string | undefined } | { refusal: BalenaSettingsPermissionError };
+
 /**
  * The token store of the balena CLI and balena-sdk on Node: `<dataDirectory>/token`, the bare token
  * with no newline. Writes are atomic (a `token.<random>.tmp` file in the same directory, written,
  * flushed, then renamed over `token`) with mode 0600; a missing directory is created with mode 0700
  * (parents too). Reads trim, and an empty file means no token. Lack of permission rejects with
- * `BalenaSettingsPermissionError` naming the path and the fix. Other files in the directory are never
+ * `BalenaSettingsPermissionError` naming the path and the fix, and so does a `token` that the store
+ * refuses to read: a symbolic link (never followed), a FIFO, socket or device (never waited on), or
+ * a file over 64 KiB. A refused file is left in place; only a login or logout replaces or removes
+ * it (the link itself, never its target). Other files in the directory are never
  * touched. `subscribe` watches the directory (or polls the file while the directory does not exist)
  * and reports changes made by other processes (the balena CLI, another script), never this store's
  * own writes. `exclusive` holds `token.lock` in the directory, shared by every process using it.
@@ -39,11 +48,14 @@ export function fileTokenStore(dataDirectory: string): TokenStore {
   /** What this store last wrote, removed or read: a watcher event reporting it is not news. */
   let known: string | undefined;
 
-  const read = async (): Promise<string | undefined> => {
+  const read = async (): Promise<TokenRead> => {
     try {
-      return (await readFile(file, 'utf8')).trim() || undefined;
+      const found = await readRegularFile(file, MAX_TOKEN_BYTES);
+      if ('text' in found) return { token: found.text.trim() || undefined };
+      if (found.refused === 'directory') return { token: undefined };
+      return { refusal: refusalError(found.refused, file) };
     } catch (error) {
-      if (isAbsent(error)) return undefined;
+      if (isAbsent(error)) return { token: undefined };
       throw storeError(error, 'read', file, directory);
     }
   };
@@ -62,12 +74,14 @@ export function fileTokenStore(dataDirectory: string): TokenStore {
   };
 
   const watcher = directoryWatcher(directory, file, async (listeners) => {
-    let token: string | undefined;
+    let found: TokenRead;
     try {
-      token = await read();
+      found = await read();
     } catch {
       return; // unreadable now: the next read by the machine reports the error
     }
+    // A file the store refuses is no usable token: the machine reads again and hears why.
+    const token = 'token' in found ? found.token : undefined;
     if (token === known) return;
     known = token;
     for (const listener of listeners) listener(token);
@@ -75,7 +89,9 @@ export function fileTokenStore(dataDirectory: string): TokenStore {
 
   return {
     async get() {
-      known = await read();
+      const found = await read();
+      known = 'token' in found ? found.token : undefined;
+      if ('refusal' in found) throw found.refusal;
       return known;
     },
 
@@ -215,6 +231,19 @@ function directoryInode(directory: string): number | undefined {
 function isAbsent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+/** The error for a `token` file the store will not read; the file is left as it is. */
+function refusalError(refusal: Exclude<Refusal, 'directory'>, file: string): BalenaSettingsPermissionError {
+  const why = {
+    'symbolic link': 'it is a symbolic link, which this store never follows',
+    'not a regular file': 'it is not a regular file (a FIFO, socket or device)',
+    'too large': `it is larger than ${MAX_TOKEN_BYTES / 1024} KiB, which no balena token is`,
+  }[refusal];
+  return new BalenaSettingsPermissionError(
+    `Refused to read the balena token at ${file}: ${why}. ` +
+      'Log in again to replace it with a token file, or delete it.',
+  );
 }
 
 /** EACCES, EPERM and EROFS become a `BalenaSettingsPermissionError` saying what to do; others pass. */

@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Emulator, startEmulator } from '@balena-auth/emulator';
 import { memoryTokenStore } from '@balena-auth/machine';
@@ -125,6 +125,27 @@ describe('createNodeAuth', () => {
     expect(await malformed.auth.isLoggedIn()).toBe(false);
     await expect(malformed.auth.getToken()).rejects.toMatchObject({ code: 'BalenaNotLoggedIn' });
     expect(await readdir(directory)).toEqual(['token']);
+  });
+
+  it('never sends the target of a symbolic link named token: signed out, the reason in context.error, the target untouched by a login', async () => {
+    const directory = await tempDirectory();
+    const target = path.join(await tempDirectory(), 'other-secret');
+    const secret = await emulator.createApiKey(ada.email); // a credential the API would accept
+    await writeFile(target, secret);
+    await symlink(target, path.join(directory, 'token'));
+    emulator.clearRequests();
+
+    const linked = await client({ dataDirectory: directory });
+    expect(linked.actor.getSnapshot().context.error).toMatchObject({
+      code: 'BalenaSettingsPermissionError',
+      message: expect.stringContaining('it is a symbolic link'),
+    });
+    expect(await linked.auth.isLoggedIn()).toBe(false);
+    expect(emulator.requests()).toEqual([]);
+
+    await linked.auth.login(ada);
+    expect((await lstat(path.join(directory, 'token'))).isFile()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe(secret);
   });
 
   it('reads a JSON-quoted token as the string inside, as balena-settings-storage does', async () => {

@@ -49,7 +49,12 @@ export function runTs(file: string, args: string[] = [], options: SpawnOptions =
 }
 
 export function runNode(args: string[], options: SpawnOptions = {}): Child {
-  const child = spawn(process.execPath, args, {
+  return runCommand(process.execPath, args, options);
+}
+
+/** Runs `command` from the repository root, with stdio piped; killed after the test. */
+export function runCommand(command: string, args: string[], options: SpawnOptions = {}): Child {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     ...options,

@@ -1,4 +1,4 @@
-import { memoryTokenStore, type TokenStore } from '@balena-auth/machine';
+import { BalenaSettingsPermissionError, memoryTokenStore, type TokenStore } from '@balena-auth/machine';
 import { changeNotices } from './cross-tab.ts';
 import { BalenaStorageQuotaExceeded } from './errors.ts';
 import { webLock } from './web-lock.ts';
@@ -9,7 +9,8 @@ const KEY = 'balena-token';
  * A token store on `localStorage['balena-token']` (balena-sdk's key), shared by the site's tabs:
  * fresh reads, other tabs' changes through `subscribe`, a Web Lock as `exclusive`. If the storage is
  * unusable it warns once and keeps the token in memory; a full quota rejects `set` with
- * `BalenaStorageQuotaExceeded`.
+ * `BalenaStorageQuotaExceeded`, and storage that turns unusable later (the browser denies access:
+ * a SecurityError) rejects with `BalenaSettingsPermissionError`.
  *
  * @example
  * const { auth } = createAuth({ store: localStorageTokenStore() });
@@ -23,23 +24,50 @@ export function localStorageTokenStore(storage?: Storage): TokenStore {
   const notices = changeNotices(usable, KEY);
   const read = () => usable.getItem(KEY) ?? undefined;
   return {
-    get: async () => read(),
+    async get() {
+      try {
+        return read();
+      } catch (error) {
+        throw storageError(error, 'read');
+      }
+    },
     async set(token) {
       try {
         usable.setItem(KEY, token);
       } catch (error) {
-        const full = error instanceof DOMException && /quota/i.test(error.name); // any browser's name
-        throw full ? new BalenaStorageQuotaExceeded(error) : error;
+        throw storageError(error, 'save');
       }
-      notices.announce();
+      notices.announce(token);
     },
     async remove() {
-      usable.removeItem(KEY);
-      notices.announce();
+      try {
+        usable.removeItem(KEY);
+      } catch (error) {
+        throw storageError(error, 'remove');
+      }
+      notices.announce(undefined);
     },
     subscribe: (onExternalChange) => notices.listen(read, onExternalChange),
     exclusive: webLock(`balena-auth:${KEY}`),
   };
+}
+
+/**
+ * What a `Storage` call that threw becomes: a full quota and denied access as typed errors, others
+ * as they are. Judged by the exception's name, which holds for a frame's storage too (its
+ * `DOMException` is another window's class).
+ */
+function storageError(error: unknown, action: 'read' | 'save' | 'remove'): unknown {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string') return error;
+  if (action === 'save' && /quota/i.test(name)) return new BalenaStorageQuotaExceeded(error); // any browser's name
+  if (name !== 'SecurityError') return error;
+  const denied = new BalenaSettingsPermissionError(
+    `Cannot ${action} the balena token: the browser denied access to localStorage (SecurityError). ` +
+      'Allow this site to keep data, or reload the page.',
+  );
+  Object.defineProperty(denied, 'cause', { value: error, enumerable: false });
+  return denied;
 }
 
 /** `storage` (default `localStorage`) if a random `__NNN` key can be written, read and removed. */

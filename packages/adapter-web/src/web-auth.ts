@@ -11,7 +11,7 @@ export type WebAuthOptions = { apiUrl?: string; storage?: Storage } & Partial<Au
  * @example
  * const { auth, actor, ready } = createWebAuth({ apiUrl: 'https://api.balena-cloud.com' });
  * await ready(); // the stored session has been read: no login-screen flash
- * render(actor.getSnapshot().matches('anonymous') ? loginForm() : dashboard());
+ * render(actor.getSnapshot().matches({ session: 'anonymous' }) ? loginForm() : dashboard());
  */
 export function createWebAuth(options: WebAuthOptions = {}): AuthClient {
   const { storage, store, ...rest } = options;

@@ -1,16 +1,14 @@
 import { inject } from 'vitest';
+import { commands } from 'vitest/browser';
 
-/** The emulator started by the global setup, driven through its admin routes from the page. */
+/**
+ * The emulator started by the global setup. The page talks to its auth API directly; its admin
+ * routes, which answer no foreign web origin, are driven from Node through a browser command.
+ */
 export const emulatorUrl = inject('emulatorUrl');
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${emulatorUrl}/__emulator/${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} /__emulator/${path} answered ${response.status}`);
-  return (await response.json()) as T;
+  return (await commands.emulatorAdmin(method, path, body)) as T;
 }
 
 let users = 0;

@@ -77,6 +77,19 @@ describe('localStorageTokenStore in Chromium', () => {
     unsubscribe?.();
   });
 
+  it("reports another document's removal of the token this store wrote itself (a logout in another tab)", async () => {
+    const frame = await sameOriginFrame();
+    const store = localStorageTokenStore();
+    const heard = vi.fn();
+    const unsubscribe = store.subscribe?.(heard);
+    await store.set('written-here');
+    frame.contentWindow?.localStorage.removeItem('balena-token');
+    await vi.waitFor(() => expect(heard).toHaveBeenCalledWith(undefined));
+    expect(heard).toHaveBeenCalledTimes(1);
+    unsubscribe?.();
+    frame.remove();
+  });
+
   it('reports the writes of another store in the same document (another client of this page)', async () => {
     const store = localStorageTokenStore();
     const heard = vi.fn();

@@ -33,22 +33,25 @@ const enteredAt = async (page: Page, pattern: RegExp, after: number): Promise<nu
 };
 
 describe('two tabs of one site', () => {
-  it('a logout in one tab is seen by the other within 1 s', async () => {
+  it.each([
+    ['the tab that logged in', 0, 1],
+    ['the other tab', 1, 0],
+  ])('a logout by %s is seen by the other tab within 1 s', async (logsOut, out, sees) => {
     const user = await newUser();
-    const [first, second] = [await fixture.openHarness(context), await fixture.openHarness(context)];
-    await first.evaluate((credentials) => window.harness.auth.login(credentials), user);
-    await enteredAt(second, /^unverified\./, 0);
+    const pages = [await fixture.openHarness(context), await fixture.openHarness(context)];
+    await pages[0].evaluate((credentials) => window.harness.auth.login(credentials), user);
+    await enteredAt(pages[1], /^unverified\./, 0);
 
-    const loggedOutAt = await first.evaluate(async () => {
+    const loggedOutAt = await pages[out].evaluate(async () => {
       const at = Date.now();
       await window.harness.auth.logout();
       return at;
     });
-    const seenAt = await enteredAt(second, /^anonymous$/, loggedOutAt);
+    const seenAt = await enteredAt(pages[sees], /^anonymous$/, loggedOutAt);
 
     expect(seenAt - loggedOutAt).toBeLessThan(1000);
-    expect(await second.evaluate(() => window.harness.auth.isLoggedIn())).toBe(false);
-    console.info(`logout seen by the other tab after ${seenAt - loggedOutAt} ms`);
+    expect(await pages[sees].evaluate(() => window.harness.auth.isLoggedIn())).toBe(false);
+    console.info(`logout by ${logsOut} seen by the other tab after ${seenAt - loggedOutAt} ms`);
   });
 
   it('a login in one tab is seen by the other within 1 s', async () => {

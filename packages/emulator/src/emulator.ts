@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { adminRoutes } from './admin-routes.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { checkedAdminOrigins } from './cors.ts';
 import { createFaultQueue } from './faults.ts';
 import { randomAlphanumeric } from './random.ts';
 import { createLoginRateLimiter, DEFAULT_LOGIN_RATE_LIMIT } from './rate-limit.ts';
@@ -23,7 +24,8 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
  * Start a local emulator of the balena auth API: a real HTTP server on a loopback address, with
  * its own users, keys, clock, rate limits, fault injection and request log.
  *
- * Rejects before binding when an option is invalid, e.g. a `host` that is not loopback.
+ * Rejects before binding when an option is invalid, e.g. a `host` that is not loopback. The admin
+ * routes (`/__emulator/…`) answer server-side code and only the web pages of `adminOrigins`.
  *
  * @example
  * ```ts
@@ -47,6 +49,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new Error(`tokenLifetimeSeconds must be a positive integer, got ${String(lifetimeSeconds)}`);
   }
   const rateLimit = checkedRateLimit(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT);
+  const adminOrigins = checkedAdminOrigins(options.adminOrigins);
   const now = options.now ?? Date.now;
 
   const store = new EmulatorStore(now);
@@ -156,6 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...apiKeyRoutes(services),
     ],
     adminRoutes: adminRoutes(emulator),
+    adminAccess: { port: boundPort, origins: adminOrigins },
     services,
     faults,
     logRequest: (record) => log.push(record),

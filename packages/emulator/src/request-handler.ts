@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adminError, isAdminPath } from './admin-routes.ts';
-import { answerPreflight, setCorsHeaders } from './cors.ts';
+import { type AdminAccess, adminRefusal, answerPreflight, setCorsHeaders } from './cors.ts';
 import { credentialKind, presentedCredential, resolveCredential } from './credentials.ts';
 import { type FaultQueue, faultReply } from './faults.ts';
 import { MAX_BODY_BYTES, type Reply, readRequestBody, textReply, writeReply } from './http.ts';
@@ -11,6 +11,8 @@ import type { RequestRecord } from './types.ts';
 export interface RequestHandlerParts {
   apiRoutes: readonly Route[];
   adminRoutes: readonly Route[];
+  /** Who may use the admin routes from a web page. */
+  adminAccess: AdminAccess;
   services: ApiServices;
   faults: FaultQueue;
   /** Append a record to the request log; the handler fills in its status later. */
@@ -20,10 +22,11 @@ export interface RequestHandlerParts {
 }
 
 /**
- * The emulator's `request` listener. For every request: CORS headers; OPTIONS preflights answered
- * 204; admin routes answered without logging or faults; anything else is logged, gets its queued
- * fault if any, then the 301 for proxied plain-HTTP requests, body parsing, authentication and its
- * route (or Express's 404 page).
+ * The emulator's `request` listener. For every request: an admin request (preflights included)
+ * from a web origin it does not allow is refused 403 without CORS headers; then CORS headers;
+ * OPTIONS preflights answered 204; admin routes answered without logging or faults; anything else
+ * is logged, gets its queued fault if any, then the 301 for proxied plain-HTTP requests, body
+ * parsing, authentication and its route (or Express's 404 page).
  *
  * @example
  * ```ts
@@ -34,12 +37,19 @@ export function createRequestHandler(parts: RequestHandlerParts) {
   return async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const admin = isAdminPath(url.pathname);
+    const refusal = admin ? adminRefusal(req, parts.adminAccess) : undefined;
+    if (refusal) {
+      req.resume(); // the body is not read: drain it so the connection can be reused
+      writeReply(res, adminError(refusal, 403));
+      return;
+    }
     setCorsHeaders(req, res);
     if (method === 'OPTIONS') {
       answerPreflight(req, res);
       return;
     }
-    if (isAdminPath(url.pathname)) {
+    if (admin) {
       const reply = await adminReply(req, method, url);
       if (reply) writeReply(res, reply);
       return;

@@ -28,6 +28,20 @@ export interface EmulatorOptions {
   jwtSecret?: string;
   /** Create the demo accounts of {@link seedDemoAccounts} at start. Default `false`. */
   seed?: boolean;
+  /**
+   * Web origins whose pages may use the admin routes (`/__emulator/…`: users, TOTP codes, the
+   * outbox, session tokens, faults), e.g. the page of a dev panel. Requests without an `Origin`
+   * (server-side code, curl) and from the emulator's own origin are always answered; a request
+   * from any other origin gets 403 without CORS headers, so a site open in the developer's
+   * browser cannot read codes or mint sessions. The auth API routes answer every origin, as the
+   * real API. At most 100, each `scheme://host[:port]` with no path. Default `[]`.
+   *
+   * @example
+   * ```ts
+   * const emulator = await startEmulator({ adminOrigins: ['http://127.0.0.1:48480'] });
+   * ```
+   */
+  adminOrigins?: readonly string[];
 }
 
 /** Failed logins allowed per key within a window, and how long the key is then blocked. */
