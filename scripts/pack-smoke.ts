@@ -313,7 +313,7 @@ document.querySelector('form').addEventListener('submit', async (event) => {
 document.querySelector('#logout').addEventListener('click', () => auth.logout());
 `;
 
-/** `gzip -9 -n` of the bytes, as the DESIGN.md budget is measured; zlib level 9 where there is no gzip. */
+/** `gzip -9 -n` of the bytes, as the bundle budget is measured (docs/benchmarks.md); zlib level 9 where there is no gzip. */
 function gzip9Size(data: Buffer): number {
   const result = spawnSync('gzip', ['-9', '-n', '-c'], { input: data, maxBuffer: 64 * 1024 * 1024 });
   return result.status === 0 ? result.stdout.length : gzipSync(data, { level: 9 }).length;
