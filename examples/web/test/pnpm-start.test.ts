@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { occupiedPort } from '../../../packages/emulator/test/occupied-port.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -48,14 +48,6 @@ const ownLines = (output: string) =>
     .replaceAll('\r', '')
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('$ ') && !line.startsWith('[ELIFECYCLE]'));
-
-async function occupiedPort(): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server };
-}
 
 describe('pnpm start, as run from a shell', () => {
   it('with a PORT that is in use prints one line (no stack trace) and exits 2', async () => {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { occupiedPort } from './occupied-port.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
@@ -82,15 +82,6 @@ async function login(url: string, username: string, password: string) {
   const claims =
     response.status === 200 ? JSON.parse(Buffer.from(body.split('.')[1], 'base64url').toString()) : undefined;
   return { status: response.status, claims };
-}
-
-/** A TCP server holding a port on 127.0.0.1, so that the bin finds it taken. */
-async function occupiedPort(): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, server };
 }
 
 /** The lines of `text` that are not empty. */
