@@ -14,6 +14,7 @@
  *    - exactly one xstate is installed, the app's (our caret range dedupes to it);
  *    - `node --input-type=module -e "import('@balena-auth/adapter-node')"` exits 0;
  *    - `npx --no balena-auth-emulator` with `BALENA_AUTH_EMULATOR_EXIT_AFTER_START=1` prints the URL, exits 0;
+ *      with `--help` it prints the usage and exits 0;
  *    - a plain `node` ESM script starts the installed emulator, logs in with `createNodeAuth`, passes the
  *      2FA challenge, calls whoami, logs out;
  *    - esbuild (`platform: 'browser'`, minified) bundles a small app on the installed
@@ -331,7 +332,20 @@ function runEmulatorBin(project: string): void {
   });
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
   if (!url) fail(`npx balena-auth-emulator printed no URL:\n${output}`);
-  step(`npx balena-auth-emulator: printed ${url[1]} and exited 0`);
+  // `--` keeps npx from taking `--help` for itself.
+  const help = run(
+    'npx --no -- balena-auth-emulator --help',
+    'npx',
+    ['--no', '--', 'balena-auth-emulator', '--help'],
+    {
+      cwd: project,
+      env: userEnvironment(),
+    },
+  );
+  if (!help.startsWith('Usage: balena-auth-emulator') || help.includes('listening on')) {
+    fail(`npx -- balena-auth-emulator --help did not print the usage alone:\n${help}`);
+  }
+  step(`npx balena-auth-emulator: printed ${url[1]} and exited 0; --help printed the usage and exited 0`);
 }
 
 /** (a): a user's plain Node ESM script against the installed emulator. */
