@@ -35,7 +35,7 @@ interface Route {
   /** Untimed preparation before each sample of a variant. */
   before?: Partial<Record<Variant, () => Promise<unknown>>>;
   run: Record<Variant, () => Promise<unknown>>;
-  /** Whether this route's figures carry the targets. */
+  /** Whether this route's figures carry the latency and CPU targets. */
   targeted: boolean;
   /** Also measured with a slower server. */
   network: boolean;

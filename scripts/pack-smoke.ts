@@ -2,20 +2,27 @@
  * `pnpm pack:smoke`: the packages as a user gets them, checked from the tarballs alone.
  *
  * 1. `pnpm pack` every package into a temp directory (each package's `prepack` builds its `dist/`);
- *    the packed package.json must point at `dist/` only, with no `workspace:` range left.
+ *    the packed package.json must point at `dist/` only, with no `workspace:` range left, its runtime
+ *    dependencies must be caret ranges, and the tarball must hold the repository's LICENSE (`tar tzf`).
  * 2. publint (every message counts, suggestions too) and attw (`--profile esm-only`: the packages are
  *    ESM-only, so the CommonJS `require` resolutions are not required) on each tarball.
- * 3. A fresh project in the OS temp directory, outside this workspace, `npm install`s the tarballs
- *    (their dependencies come from the npm registry). Nothing of the workspace is visible from it: no
+ * 3. A fresh project in the OS temp directory, outside this workspace, that already depends on another
+ *    xstate 5 minor than the workspace's ({@link APP_XSTATE}), `npm install`s the tarballs (their
+ *    dependencies come from the npm registry). Nothing of the workspace is visible from it: no
  *    TypeScript tooling installed, the workspace's `.bin` folders and `npm_config_*` variables removed.
  *    Then, there:
+ *    - exactly one xstate is installed, the app's (our caret range dedupes to it);
  *    - `node --input-type=module -e "import('@balena-auth/adapter-node')"` exits 0;
  *    - `npx --no balena-auth-emulator` with `BALENA_AUTH_EMULATOR_EXIT_AFTER_START=1` prints the URL, exits 0;
+ *      with `--help` it prints the usage and exits 0;
  *    - a plain `node` ESM script starts the installed emulator, logs in with `createNodeAuth`, passes the
  *      2FA challenge, calls whoami, logs out;
  *    - esbuild (`platform: 'browser'`, minified) bundles a small app on the installed
- *      `@balena-auth/adapter-web`: it must resolve, pull in no Node built-in, and its size is printed.
- * 4. Prints every tarball's size and the bundle's gzip -9 size, then deletes the temp directory
+ *      `@balena-auth/adapter-web`: it must resolve, pull in no Node built-in and one xstate, and its
+ *      size is printed.
+ * 4. A second project with only the tarballs and `typescript` (no `@types/node`) type-checks a file
+ *    that imports adapter-node (strict, `skipLibCheck: false`), and fails on one with type errors.
+ * 5. Prints every tarball's size and the bundle's gzip -9 size, then deletes the temp directory
  *    (`--keep` leaves it for a look).
  *
  * Exits 1 at the first failure, naming it.
@@ -33,6 +40,11 @@ import { formatMessage } from 'publint/utils';
 
 /** The published packages, in the order they are packed (folder under `packages/`). */
 const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'emulator'] as const;
+/**
+ * The xstate of the user's app in step 3: another minor than the workspace's, inside our range, so
+ * that the install shows the app's copy is used instead of a second one.
+ */
+const APP_XSTATE = '5.32.6';
 /** Tools that must not be in the temp project: the packages have to work without them. */
 const TYPESCRIPT_TOOLING = [
   'typescript',
@@ -109,6 +121,15 @@ function packedManifest(tarball: string): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+/** The tarball must hold `package/LICENSE`, byte for byte the repository's. */
+function checkLicense(tarball: string): void {
+  const listing = run('tar tzf', 'tar', ['tzf', tarball]).split('\n');
+  if (!listing.includes('package/LICENSE')) fail(`${tarball} has no LICENSE:\n${listing.join('\n')}`);
+  const packed = run('reading the packed LICENSE', 'tar', ['-xzOf', tarball, 'package/LICENSE']);
+  if (packed !== readFileSync(join(root, 'LICENSE'), 'utf8'))
+    fail(`${tarball}: LICENSE differs from the repository's`);
+}
+
 function packAll(destination: string): Map<string, string> {
   const tarballs = new Map<string, string>();
   for (const name of PACKAGES) {
@@ -124,8 +145,18 @@ function packAll(destination: string): Map<string, string> {
     const text = JSON.stringify({ ...manifest, devDependencies: undefined, scripts: undefined });
     if (text.includes('./src/')) fail(`${created[0]}: the packed package.json still points at ./src/`);
     if (text.includes('workspace:')) fail(`${created[0]}: the packed package.json has a workspace: range`);
+    const dependencies = Object.entries((manifest.dependencies ?? {}) as Record<string, string>);
+    const pinned = dependencies.filter(([, range]) => !/^\^\d+\.\d+\.\d+$/.test(range));
+    if (pinned.length > 0) {
+      fail(
+        `${created[0]}: runtime dependencies that are not caret ranges: ${pinned.map((d) => d.join('@')).join(', ')}`,
+      );
+    }
+    checkLicense(tarball);
     tarballs.set(String(manifest.name), tarball);
-    step(`packed ${manifest.name}@${manifest.version} -> ${created[0]}`);
+    step(
+      `packed ${manifest.name}@${manifest.version} -> ${created[0]} (LICENSE; dependencies ${dependencies.map((d) => d.join(' ')).join(', ') || 'none'})`,
+    );
   }
   return tarballs;
 }
@@ -161,16 +192,11 @@ async function lintTarballs(tarballs: Map<string, string>): Promise<void> {
   }
 }
 
-/** What a user's project looks like after `npm install` of the four tarballs. */
-function createProject(project: string, tarballs: Map<string, string>): void {
-  mkdirSync(project, { recursive: true });
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify({ name: 'balena-auth-pack-smoke', private: true, type: 'module' }, null, 2)}\n`,
-  );
-  const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values()];
+/** `npm install <packages>` in `project` as a user would (one retry: the registry is on the internet). */
+function npmInstall(project: string, packages: string[]): void {
+  const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packages];
   const install = () =>
-    run('npm install of the tarballs', 'npm', args, {
+    run(`npm install in ${project}`, 'npm', args, {
       cwd: project,
       env: userEnvironment(),
       timeoutMs: 180_000,
@@ -182,6 +208,65 @@ function createProject(project: string, tarballs: Map<string, string>): void {
     step(`npm install failed, retrying once:\n${error.message}`);
     install();
   }
+}
+
+/** Every installed copy of `name` under `project/node_modules`, nested ones included: path and version. */
+function installedCopies(project: string, name: string): { path: string; version: string }[] {
+  const copies: { path: string; version: string }[] = [];
+  const visit = (modules: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(modules);
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const folders = entry.startsWith('@')
+        ? readdirSync(join(modules, entry)).map((inner) => join(modules, entry, inner))
+        : [join(modules, entry)];
+      for (const folder of folders) {
+        if (relative(modules, folder) === name) {
+          const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+            version: string;
+          };
+          copies.push({ path: relative(project, folder), version: manifest.version });
+        }
+        visit(join(folder, 'node_modules'));
+      }
+    }
+  };
+  visit(join(project, 'node_modules'));
+  return copies;
+}
+
+/**
+ * What a user's project looks like after `npm install` of the four tarballs into an app that already
+ * depends on xstate {@link APP_XSTATE}.
+ */
+function createProject(project: string, tarballs: Map<string, string>): void {
+  mkdirSync(project, { recursive: true });
+  const workspaceXstate = JSON.parse(
+    readFileSync(join(root, 'node_modules', 'xstate', 'package.json'), 'utf8'),
+  ).version as string;
+  if (workspaceXstate.split('.')[1] === APP_XSTATE.split('.')[1]) {
+    fail(
+      `APP_XSTATE ${APP_XSTATE} is the workspace's xstate minor (${workspaceXstate}): pick another 5.x minor`,
+    );
+  }
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'balena-auth-pack-smoke',
+        private: true,
+        type: 'module',
+        dependencies: { xstate: APP_XSTATE },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  npmInstall(project, [...tarballs.values()]);
   for (const name of tarballs.keys()) {
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8'));
     if (manifest.version === undefined) fail(`${name} is not installed in the temp project`);
@@ -195,6 +280,15 @@ function createProject(project: string, tarballs: Map<string, string>): void {
     }
   });
   if (present.length > 0) fail(`the temp project has TypeScript tooling installed: ${present.join(', ')}`);
+  const copies = installedCopies(project, 'xstate');
+  if (copies.length !== 1 || copies[0].version !== APP_XSTATE) {
+    fail(
+      `expected one xstate (the app's ${APP_XSTATE}), found: ${copies.map((c) => `${c.path}@${c.version}`).join(', ')}`,
+    );
+  }
+  step(
+    `one xstate in the app: ${copies[0].path}@${copies[0].version} (the app's own, not the workspace's ${workspaceXstate})`,
+  );
 }
 
 /** (4): the plain import, exactly as a user would type it; then what it must give. */
@@ -238,7 +332,20 @@ function runEmulatorBin(project: string): void {
   });
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
   if (!url) fail(`npx balena-auth-emulator printed no URL:\n${output}`);
-  step(`npx balena-auth-emulator: printed ${url[1]} and exited 0`);
+  // `--` keeps npx from taking `--help` for itself.
+  const help = run(
+    'npx --no -- balena-auth-emulator --help',
+    'npx',
+    ['--no', '--', 'balena-auth-emulator', '--help'],
+    {
+      cwd: project,
+      env: userEnvironment(),
+    },
+  );
+  if (!help.startsWith('Usage: balena-auth-emulator') || help.includes('listening on')) {
+    fail(`npx -- balena-auth-emulator --help did not print the usage alone:\n${help}`);
+  }
+  step(`npx balena-auth-emulator: printed ${url[1]} and exited 0; --help printed the usage and exited 0`);
 }
 
 /** (a): a user's plain Node ESM script against the installed emulator. */
@@ -313,7 +420,7 @@ document.querySelector('form').addEventListener('submit', async (event) => {
 document.querySelector('#logout').addEventListener('click', () => auth.logout());
 `;
 
-/** `gzip -9 -n` of the bytes, as the DESIGN.md budget is measured; zlib level 9 where there is no gzip. */
+/** `gzip -9 -n` of the bytes, as the bundle budget is measured (docs/benchmarks.md); zlib level 9 where there is no gzip. */
 function gzip9Size(data: Buffer): number {
   const result = spawnSync('gzip', ['-9', '-n', '-c'], { input: data, maxBuffer: 64 * 1024 * 1024 });
   return result.status === 0 ? result.stdout.length : gzipSync(data, { level: 9 }).length;
@@ -346,6 +453,13 @@ async function bundleForTheBrowser(project: string): Promise<{ minified: number;
   const inputs = Object.keys(metafile.inputs).map((input) => resolve(project, input));
   const outside = inputs.filter((input) => !isInside(input, project));
   if (outside.length > 0) fail(`the bundle took files from outside the temp project: ${outside.join(', ')}`);
+  const xstateCopies = new Set(
+    inputs
+      .map((input) => /^(.*\/node_modules\/xstate)\//.exec(input)?.[1])
+      .filter((copy) => copy !== undefined),
+  );
+  if (xstateCopies.size !== 1)
+    fail(`the bundle holds ${xstateCopies.size} copies of xstate: ${[...xstateCopies].join(', ')}`);
   const adapter = inputs.find((input) => input.includes('/node_modules/@balena-auth/adapter-web/'));
   if (!adapter?.endsWith('/dist/index.js')) fail(`adapter-web resolved to ${adapter}, not its dist/index.js`);
   const externals = Object.values(metafile.outputs).flatMap((output) =>
@@ -364,9 +478,95 @@ async function bundleForTheBrowser(project: string): Promise<{ minified: number;
   const gzipped = gzip9Size(code);
   step(
     `(b) esbuild --platform=browser of a createWebAuth app from the installed tarballs: ${inputs.length} files in, ` +
-      `no node: import, no require() of a built-in; ${bytes(code.length)} minified, ${bytes(gzipped)} gzip -9`,
+      `no node: import, no require() of a built-in, one xstate; ${bytes(code.length)} minified, ${bytes(gzipped)} gzip -9`,
   );
   return { minified: code.length, gzipped };
+}
+
+/** (4): a file of a TypeScript app on adapter-node, as a user writes it; it must type-check. */
+const TYPESCRIPT_APP = `import { createNodeAuth, fileTokenStore, type NodeAuthOptions, resolveDataDirectory } from '@balena-auth/adapter-node';
+import { BalenaNotLoggedIn, type TokenStore, type WhoamiResult } from '@balena-auth/machine';
+
+const options: NodeAuthOptions = {
+  apiUrl: 'https://api.balena-cloud.com',
+  dataDirectory: resolveDataDirectory({ BALENARC_DATA_DIRECTORY: './balena-data' }, '.'),
+  requestTimeoutMs: 10_000,
+};
+const { auth, ready, stop } = createNodeAuth(options);
+await ready();
+const store: TokenStore = fileTokenStore('./balena-data');
+const stored: string | undefined = await store.get();
+let user: WhoamiResult | undefined;
+try {
+  user = await auth.whoami();
+} catch (error) {
+  if (!(error instanceof BalenaNotLoggedIn)) throw error;
+}
+const name: string | undefined = user?.actorType === 'user' ? user.username : undefined;
+const passed: boolean = await auth.twoFactor.isPassed();
+console.log(name, stored?.length, passed);
+stop();
+`;
+
+/** The negative control: the same packages used wrongly, which tsc must refuse (two errors). */
+const TYPESCRIPT_MISTAKE = `import { createNodeAuth } from '@balena-auth/adapter-node';
+
+const { auth } = createNodeAuth({ dataDirectory: 42 });
+const token: number = await auth.getToken();
+console.log(token);
+`;
+
+/** (4): only the tarballs and typescript, no @types/node; strict checking of our declarations too. */
+function typeCheckTypeScriptApp(project: string, tarballs: Map<string, string>): void {
+  mkdirSync(project, { recursive: true });
+  const typescript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies
+    .typescript as string;
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'balena-auth-pack-smoke-ts', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  npmInstall(project, [...tarballs.values(), `typescript@${typescript}`]);
+  if (installedCopies(project, '@types/node').length > 0)
+    fail('@types/node got installed into the TypeScript app');
+  const compilerOptions = {
+    strict: true,
+    module: 'nodenext',
+    target: 'es2022',
+    noEmit: true,
+    skipLibCheck: false,
+  };
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions, files: ['app.ts'] }, null, 2),
+  );
+  writeFileSync(
+    join(project, 'tsconfig.mistake.json'),
+    JSON.stringify({ compilerOptions, files: ['mistake.ts'] }, null, 2),
+  );
+  writeFileSync(join(project, 'app.ts'), TYPESCRIPT_APP);
+  writeFileSync(join(project, 'mistake.ts'), TYPESCRIPT_MISTAKE);
+  const tsc = join(project, 'node_modules', '.bin', 'tsc');
+  run('tsc of a TypeScript app importing adapter-node, without @types/node', tsc, ['-p', 'tsconfig.json'], {
+    cwd: project,
+    env: userEnvironment(),
+    timeoutMs: 120_000,
+  });
+  const mistake = spawnSync(tsc, ['-p', 'tsconfig.mistake.json'], {
+    cwd: project,
+    env: userEnvironment(),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const errors = (mistake.stdout ?? '').match(/error TS\d+/g) ?? [];
+  if (mistake.status === 0 || errors.length < 2) {
+    fail(
+      `tsc accepted (or half-accepted) a file with two type errors, so the types are not checked:\n${mistake.stdout}`,
+    );
+  }
+  step(
+    `TypeScript app: tsc ${typescript} (strict, skipLibCheck false, no @types/node) type-checks a file importing adapter-node; ` +
+      `refuses the negative control (${errors.join(', ')})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -384,6 +584,7 @@ async function main(): Promise<void> {
     runEmulatorBin(project);
     runNodeScript(project);
     const bundle = await bundleForTheBrowser(project);
+    typeCheckTypeScriptApp(join(temp, 'typescript-app'), tarballs);
 
     console.log('\npack:smoke: tarball sizes');
     for (const [name, tarball] of tarballs) {

@@ -1,4 +1,9 @@
-import type { AuthClient, WhoamiResult } from '@balena-auth/machine';
+import {
+  type AuthClient,
+  BalenaNotLoggedIn,
+  BalenaRequestError,
+  type WhoamiResult,
+} from '@balena-auth/machine';
 import type { ParsedArgs } from './args.ts';
 import type { Terminal } from './terminal.ts';
 
@@ -53,9 +58,62 @@ const askCode = async (context: CommandContext, email: string | undefined) => {
   return context.terminal.ask('Two-factor code: ', { hidden: true });
 };
 
+/** How many two-factor codes a login may try before it gives up. */
+export const TWO_FACTOR_TRIES = 3;
+
+/**
+ * Asks for the two-factor code and passes the challenge, asking again after a code the server
+ * refused (401), up to {@link TWO_FACTOR_TRIES} times. After the last refusal it logs out (the
+ * half-finished session is of no use) and fails, as the balena CLI does.
+ */
+const passChallenge = async (context: CommandContext, email: string | undefined) => {
+  const { client, terminal } = context;
+  for (let attempt = 1; ; attempt++) {
+    const code = await askCode(context, email);
+    try {
+      await terminal.spin('Checking the code', client.auth.twoFactor.challenge(code));
+      return;
+    } catch (error) {
+      if (!(error instanceof BalenaRequestError && error.statusCode === 401)) throw error;
+      const left = TWO_FACTOR_TRIES - attempt;
+      if (left === 0) {
+        await client.auth.logout();
+        throw new CommandError(
+          `Invalid two-factor code, ${TWO_FACTOR_TRIES} times; not logged in (run login to start again)`,
+        );
+      }
+      terminal.note(`That code was not accepted; try again (${left} ${left === 1 ? 'try' : 'tries'} left).`);
+    }
+  }
+};
+
+/**
+ * Why `whoami()` gave no user although a login may be stored: none is stored, its two-factor
+ * challenge is pending, or the server refused it (401: expired, revoked, or its password changed).
+ */
+const notLoggedInReason = async ({ client, dataDirectory }: CommandContext): Promise<string> => {
+  const stored = await client.auth.getToken().then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof BalenaNotLoggedIn) return false;
+      throw error;
+    },
+  );
+  if (!stored) return 'Not logged in (run login)';
+  if (!(await client.auth.twoFactor.isPassed())) {
+    return 'Not logged in: the two-factor challenge is pending (run login again)';
+  }
+  const where = dataDirectory === false ? 'in memory' : `in ${dataDirectory}/token`;
+  return [
+    'Not logged in: the server rejected the stored login (401). It has expired or been revoked, e.g. by a',
+    `password change. The login stays stored ${where}, as balena-sdk and the balena CLI leave it;`,
+    'run login to replace it, or logout to remove it.',
+  ].join('\n');
+};
+
 const greet = async (context: CommandContext) => {
   const actor = await context.terminal.spin('Checking the login', context.client.auth.whoami());
-  if (actor === undefined) throw new CommandError('The server did not accept the credential');
+  if (actor === undefined) throw new CommandError(await notLoggedInReason(context));
   context.print(
     `Logged in as ${actor.actorType === 'user' ? actor.username : actor.actorType === 'device' ? actor.uuid : actor.slug}`,
   );
@@ -78,8 +136,7 @@ const login: Command = async (context, args) => {
   await terminal.spin('Logging in', client.auth.login({ email, password }));
   if (!(await client.auth.twoFactor.isPassed())) {
     terminal.note('This account uses two-factor authentication.');
-    const code = await askCode(context, email);
-    await terminal.spin('Checking the code', client.auth.twoFactor.challenge(code));
+    await passChallenge(context, email);
   }
   return greet(context);
 };
@@ -89,14 +146,10 @@ const logout: Command = async ({ client, print }) => {
   print('Logged out');
 };
 
-const whoami: Command = async ({ client, terminal, print, dataDirectory }) => {
+const whoami: Command = async (context) => {
+  const { client, terminal, print, dataDirectory } = context;
   const actor = await terminal.spin('Asking the server', client.auth.whoami());
-  if (actor === undefined) {
-    const pending = client.actor.getSnapshot().matches({ session: 'awaitingTwoFactor' });
-    throw new CommandError(
-      pending ? 'Not logged in: the two-factor challenge is pending (run login again)' : 'Not logged in',
-    );
-  }
+  if (actor === undefined) throw new CommandError(await notLoggedInReason(context));
   for (const line of describeActor(actor)) print(line);
   print(`stored in ${dataDirectory === false ? 'memory only' : dataDirectory}`);
 };
@@ -132,10 +185,7 @@ const verifyEmail: Command = async (context, args) => {
   );
   await client.auth.loginWithToken(sessionToken);
   print(`Verified ${email}`);
-  if (!(await client.auth.twoFactor.isPassed())) {
-    const code = await askCode(context, email);
-    await terminal.spin('Checking the code', client.auth.twoFactor.challenge(code));
-  }
+  if (!(await client.auth.twoFactor.isPassed())) await passChallenge(context, email);
   await greet(context);
 };
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createNodeAuth, resolveDataDirectory } from '@balena-auth/adapter-node';
 import { type Emulator, seedDemoAccounts, startEmulator } from '@balena-auth/emulator';
-import { type AuthClient, type AuthOptions, BalenaError } from '@balena-auth/machine';
-import { type ParsedArgs, parseArgs, splitLine, USAGE, UsageError } from './args.ts';
+import { type AuthClient, type AuthOptions, BalenaError, BalenaNetworkError } from '@balena-auth/machine';
+import { DEFAULT_TIMEOUT_SECONDS, type ParsedArgs, parseArgs, splitLine, USAGE, UsageError } from './args.ts';
 import { COMMANDS, type CommandContext } from './commands.ts';
 import { createTerminal, type Terminal } from './terminal.ts';
 
@@ -67,9 +67,11 @@ if (args.emulator) {
 }
 
 const dataDirectory = await chooseDataDirectory();
+const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 const client: AuthClient = createNodeAuth({
   apiUrl: args.apiUrl ?? emulator?.url,
   dataDirectory,
+  requestTimeoutMs: timeoutSeconds * 1000,
   inspect: args.trace ? traceTransitions(terminal) : undefined,
 });
 cleanups.push(() => client.stop());
@@ -121,12 +123,19 @@ async function run(parsed: ParsedArgs): Promise<number> {
     return 0;
   } catch (error) {
     const code = error instanceof BalenaError ? ` (${error.code})` : '';
-    terminal.note(`Error: ${(error as Error).message}${code}`);
+    const timedOut = error instanceof BalenaNetworkError && error.message === 'network timeout';
+    const hint = timedOut
+      ? `\nThe server did not answer within ${timeoutSeconds} s (--timeout <s> to wait longer).`
+      : '';
+    terminal.note(`Error: ${(error as Error).message}${code}${hint}`);
     return 1;
   }
 }
 
-/** An interactive session: one command per line until `exit` or the end of input. */
+/**
+ * An interactive session: one command per line. `exit` (or `quit`) ends it with status 0, `exit <n>`
+ * with n; the end of input with the last command's status, as a shell does.
+ */
 async function session(): Promise<void> {
   terminal.note('Commands: login, logout, whoami, token, register, verify-email, 2fa …, help, exit');
   for (;;) {
@@ -134,7 +143,15 @@ async function session(): Promise<void> {
     if (line === undefined) return;
     const words = splitLine(line);
     if (words.length === 0) continue;
-    if (words[0] === 'exit' || words[0] === 'quit') return;
+    if (words[0] === 'exit' || words[0] === 'quit') {
+      const status = words[1] === undefined ? 0 : /^\d{1,3}$/.test(words[1]) ? Number(words[1]) : Number.NaN;
+      if (words.length <= 2 && status <= 255) {
+        process.exitCode = status;
+        return;
+      }
+      terminal.note(`${words[0]} takes an optional status from 0 to 255`);
+      continue;
+    }
     if (words[0] === 'help') {
       terminal.note(USAGE);
       continue;

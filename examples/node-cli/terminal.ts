@@ -40,11 +40,28 @@ export function createTerminal(options: { spinner: boolean; onInterrupt: () => v
     ended = true;
     for (const waiter of waiters.splice(0)) waiter(undefined);
   });
-  readline.on('SIGINT', () => {
+  let spinning: NodeJS.Timeout | undefined;
+  const clearSpinner = () => {
+    if (spinning === undefined) return;
+    clearInterval(spinning);
+    spinning = undefined;
+    output.write('\r\x1b[K');
+  };
+
+  // Ctrl+C: a keypress for readline when the terminal is in raw mode (stdin a TTY), otherwise the
+  // SIGINT signal. Either way the spinner's line is wiped first, so nothing of it stays on screen.
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) return;
+    interrupted = true;
     muted = false;
-    output.write('\n');
+    if (spinning === undefined)
+      output.write('\n'); // end the prompt's line
+    else clearSpinner();
     options.onInterrupt();
-  });
+  };
+  readline.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
 
   const readLine = (prompt: string, hidden: boolean): Promise<string | undefined> => {
     readline.setPrompt(prompt);
@@ -58,14 +75,6 @@ export function createTerminal(options: { spinner: boolean; onInterrupt: () => v
     if (pending.length > 0) return Promise.resolve(answered(pending.shift()));
     if (ended) return Promise.resolve(answered(undefined));
     return new Promise((resolve) => waiters.push((line) => resolve(answered(line))));
-  };
-
-  let spinning: NodeJS.Timeout | undefined;
-  const clearSpinner = () => {
-    if (spinning === undefined) return;
-    clearInterval(spinning);
-    spinning = undefined;
-    output.write('\r\x1b[K');
   };
 
   return {
@@ -92,6 +101,7 @@ export function createTerminal(options: { spinner: boolean; onInterrupt: () => v
     },
     close() {
       clearSpinner();
+      process.off('SIGINT', interrupt);
       readline.close();
       input.destroy();
     },

@@ -1,10 +1,44 @@
 /**
  * `pnpm start`: the web demo. Serves the page and the embedded emulator on 127.0.0.1 (the page on
- * `PORT`, default any free port), prints where, and stops cleanly on Ctrl+C or SIGTERM.
+ * `PORT`, default any free port), prints where, and stops cleanly on Ctrl+C or SIGTERM (exit 0).
+ *
+ * A `PORT` that is not a port number, or one that is taken, is one line on stderr and exit 2. The
+ * package.json script `exec`s this, so that on Ctrl+C no shell sits between pnpm and this process
+ * (a `sh -c` dies of the SIGINT itself, and pnpm reports that as a failed command).
  */
-import { startDemoServer } from './server.ts';
+import { type DemoServer, startDemoServer } from './server.ts';
 
-const demo = await startDemoServer({ port: Number(process.env.PORT ?? 0) });
+/** Exit status for a `PORT` that cannot be used. */
+const EXIT_USAGE = 2;
+
+function exitWith(message: string): never {
+  process.stderr.write(`pnpm start: ${message}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+/** `PORT` as a port number: empty or unset is 0 (any free port). */
+function requestedPort(text = ''): number {
+  if (text === '') return 0;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port <= 65535)) exitWith(`PORT=${text} is not a port number (0 to 65535; 0 picks a free one)`);
+  return port;
+}
+
+const port = requestedPort(process.env.PORT);
+let demo: DemoServer;
+try {
+  demo = await startDemoServer({ port });
+} catch (error) {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    exitWith(
+      `port ${port} on 127.0.0.1 is already in use; stop what uses it or choose another (PORT=0: any free port)`,
+    );
+  }
+  if (code === 'EACCES')
+    exitWith(`not allowed to listen on port ${port}; choose another (PORT=0: any free port)`);
+  throw error;
+}
 const { user, twoFactorUser } = demo.accounts;
 
 console.log(`balena-auth web demo

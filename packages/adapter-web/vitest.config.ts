@@ -1,9 +1,28 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM } from './test/chromium.ts';
+import { ChromiumNotFound, chromiumLaunchOptions } from './test/chromium.ts';
 import { emulatorAdmin } from './test/emulator-admin.command.ts';
 
-/** The adapter inside real Chromium (vitest browser mode), against the emulator on 127.0.0.1. */
+/**
+ * The Chromium to run in, or undefined when there is none. vitest loads every project's config, also
+ * for a run of other projects, so a missing Chromium must not make loading this one throw.
+ */
+function chromiumIfAny() {
+  try {
+    return chromiumLaunchOptions();
+  } catch (error) {
+    if (error instanceof ChromiumNotFound) return undefined;
+    throw error;
+  }
+}
+
+const launchOptions = chromiumIfAny();
+
+/**
+ * The adapter inside real Chromium (vitest browser mode), against the emulator on 127.0.0.1. Without
+ * a Chromium the files run in Node instead, where a setup file fails each of them with the message
+ * of `ChromiumNotFound` (how to install one or set `CHROMIUM_PATH`): an error, never a skip.
+ */
 export default defineConfig({
   test: {
     name: 'adapter-web',
@@ -11,14 +30,18 @@ export default defineConfig({
     globalSetup: ['test/emulator.global-setup.ts'],
     fileParallelism: false, // the files share one origin, so one localStorage
     attachmentsDir: '../../test-results/adapter-web', // screenshots of failures: test output, not committed
-    browser: {
-      enabled: true,
-      headless: true,
-      instances: [{ browser: 'chromium' }],
-      api: { host: '127.0.0.1' }, // the page server vitest starts for the browser
-      screenshotDirectory: '../../test-results/adapter-web', // on failure; not committed
-      provider: playwright({ launchOptions: CHROMIUM }),
-      commands: { emulatorAdmin },
-    },
+    ...(launchOptions === undefined
+      ? { setupFiles: ['test/chromium-not-found.setup.ts'] }
+      : {
+          browser: {
+            enabled: true,
+            headless: true,
+            instances: [{ browser: 'chromium' }],
+            api: { host: '127.0.0.1' }, // the page server vitest starts for the browser
+            screenshotDirectory: '../../test-results/adapter-web', // on failure; not committed
+            provider: playwright({ launchOptions }),
+            commands: { emulatorAdmin },
+          },
+        }),
   },
 });

@@ -17,10 +17,10 @@ interface TestUser {
   totpSecret?: string;
 }
 
-/** balena-errors `BalenaNotLoggedIn`, as balena-auth-api.md §7 documents it. */
+/** balena-errors `BalenaNotLoggedIn`: code and message as balena-sdk has them. */
 const notLoggedIn = { code: 'BalenaNotLoggedIn', name: 'BalenaNotLoggedIn', message: 'You have to log in' };
 
-/** balena-errors `BalenaInvalidLoginCredentials`, as balena-auth-api.md §7 documents it. */
+/** balena-errors `BalenaInvalidLoginCredentials`: code and message as balena-sdk has them. */
 const invalidLoginCredentials = {
   code: 'BalenaInvalidLoginCredentials',
   name: 'BalenaInvalidLoginCredentials',
@@ -76,8 +76,9 @@ async function createUserApiKey(apiUrl: string, auth: AuthUnderTest): Promise<st
 }
 
 /**
- * Declares the balena-sdk auth integration cases (balena-auth-api.md §10 and the other behaviours
- * of §5 that the emulator can exercise) against clients built by `factory`. Every file that calls
+ * Declares the balena-sdk auth integration cases (balena-sdk's own tests/integration/auth.spec.ts, and
+ * the other behaviours of docs/protocol.md that the emulator can exercise) against clients built by
+ * `factory`. Every file that calls
  * this gets its own emulator.
  *
  * @example

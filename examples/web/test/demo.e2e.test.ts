@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '../../../packages/adapter-web/test/chromium.ts';
+import { chromiumLaunchOptions } from '../../../packages/adapter-web/test/chromium.ts';
 import { type StartedDemo, startDemo } from './pnpm-start.ts';
 
 /** Screenshots of the walk, for people to look at; test output, not committed. */
@@ -16,7 +16,7 @@ beforeAll(async () => {
   rmSync(SCREENSHOTS, { recursive: true, force: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
   demo = await startDemo();
-  browser = await chromium.launch(CHROMIUM);
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,12 +7,15 @@ import { balenaSettings } from './settings.ts';
  * Throws when the settings say `dataDirectory: false` (in-memory: there is no directory;
  * `createNodeAuth()` then keeps the token in memory) or a setting file is not valid YAML.
  *
+ * `env` is any map of variable names to values (`process.env` by default); the type is spelled out
+ * so that the published declarations need no `@types/node`.
+ *
  * @example
  * resolveDataDirectory(); // '/home/ada/.balena'
  * resolveDataDirectory({ BALENARC_DATA_DIRECTORY: '/srv/balena' }); // '/srv/balena'
  */
 export function resolveDataDirectory(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): string {
   const { dataDirectory } = balenaSettings({ env, cwd, platform: process.platform });

@@ -1,7 +1,8 @@
 import { faultProblem, pathProblem, timesProblem } from './faults.ts';
 import { jsonReply, type Reply } from './http.ts';
+import { checkedNewUser } from './new-user.ts';
 import type { Route, RouteRequest } from './router.ts';
-import type { Emulator, Fault, NewUser, SessionTokenClaims } from './types.ts';
+import type { Emulator, Fault, SessionTokenClaims } from './types.ts';
 
 /** Every admin route lives under this prefix; such requests are neither faulted nor logged. */
 export const ADMIN_PREFIX = '/__emulator';
@@ -52,17 +53,9 @@ export function adminRoutes(emulator: Emulator): Route[] {
   };
 
   const createUser = async ({ body }: RouteRequest): Promise<Reply> => {
-    const { email, password, username, twoFactor, verified } = body;
-    if (typeof email !== 'string' || email === '') return adminError('email must be a non-empty string');
-    if (typeof password !== 'string') return adminError('password must be a string');
-    if (username !== undefined && typeof username !== 'string')
-      return adminError('username must be a string');
-    if (twoFactor !== undefined && typeof twoFactor !== 'boolean')
-      return adminError('twoFactor must be a boolean');
-    if (verified !== undefined && typeof verified !== 'boolean')
-      return adminError('verified must be a boolean');
-    const user: NewUser = { email, password, username, twoFactor, verified };
-    return replyOrAdminError(async () => jsonReply(200, await emulator.createUser(user)));
+    const checked = checkedNewUser(body);
+    if ('problem' in checked) return adminError(checked.problem);
+    return replyOrAdminError(async () => jsonReply(200, await emulator.createUser(checked.user)));
   };
 
   const totp = async ({ query }: RouteRequest): Promise<Reply> => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@balena-auth/emulator';
 import { build } from 'esbuild';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
-import { CHROMIUM } from '../chromium.ts';
+import { chromiumLaunchOptions } from '../chromium.ts';
 
 export interface PagesFixture {
   emulator: Emulator;
@@ -18,9 +18,10 @@ export interface PagesFixture {
 
 /**
  * Everything the multi-page tests need, all on 127.0.0.1: the emulator, a tiny server of the
- * harness page (bundled with esbuild) and Debian's Chromium driven by Playwright.
+ * harness page (bundled with esbuild) and a local Chromium (`findChromium`) driven by Playwright.
  */
 export async function startPagesFixture(): Promise<PagesFixture> {
+  const launchOptions = chromiumLaunchOptions();
   const emulator = await startEmulator();
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./harness.ts', import.meta.url))],
@@ -52,7 +53,7 @@ export async function startPagesFixture(): Promise<PagesFixture> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch(CHROMIUM);
+  const browser = await chromium.launch(launchOptions);
 
   return {
     emulator,

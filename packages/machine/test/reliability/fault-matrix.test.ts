@@ -118,7 +118,7 @@ const requestError = (statusCode: number, body: string | RegExp) => ({
 });
 
 /**
- * The error the caller is documented to get (balena-auth-api.md §5, §7, §8 and docs/differences.md)
+ * The error the caller is documented to get (docs/protocol.md, status codes and errors, and docs/differences.md)
  * when the request to `path` meets `fault`.
  */
 function documentedError(name: string, path: string, fault: FaultName): object {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * How the tests read a credential, written from the reference (balena-auth-api.md §3) rather than
+ * How the tests read a credential, written from the protocol (docs/protocol.md, credentials) rather than
  * taken from the machine's own code: a JWT is a token whose second dot-separated segment decodes
  * (base64url) to a JSON object; anything else is an API key.
  */
