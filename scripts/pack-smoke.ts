@@ -32,7 +32,7 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
 /** The published packages, in the order they are packed (folder under `packages/`). */
-const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'emulator'] as const;
+const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'adapter-redis', 'emulator'] as const;
 /** Tools that must not be in the temp project: the packages have to work without them. */
 const TYPESCRIPT_TOOLING = [
   'typescript',
@@ -161,7 +161,7 @@ async function lintTarballs(tarballs: Map<string, string>): Promise<void> {
   }
 }
 
-/** What a user's project looks like after `npm install` of the four tarballs. */
+/** What a user's project looks like after `npm install` of the tarballs. */
 function createProject(project: string, tarballs: Map<string, string>): void {
   mkdirSync(project, { recursive: true });
   writeFileSync(
@@ -209,6 +209,7 @@ function importInPlainNode(project: string): void {
   const check = `
     const expected = {
       '@balena-auth/adapter-node': ['createNodeAuth', 'fileTokenStore', 'resolveDataDirectory'],
+      '@balena-auth/adapter-redis': ['createServerAuth', 'redisTokenStore', 'BalenaRedisError', 'BalenaRedisLockTimeout'],
       '@balena-auth/machine': ['authMachine', 'createAuth', 'memoryTokenStore', 'BalenaNotLoggedIn'],
       '@balena-auth/emulator': ['startEmulator', 'seedDemoAccounts'],
     };
