@@ -7,6 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { getSdk } from 'balena-sdk';
+import { fireFleetCalls } from '../packages/adapter-redis/test/fixtures/fleet-calls.ts';
 
 const [apiUrl, calls] = process.argv.slice(2);
 const { auth } = getSdk({ apiUrl, dataDirectory: false });
@@ -15,15 +16,7 @@ await auth.loginWithToken(String((await lines.next()).value));
 console.log('ready');
 for (let next = await lines.next(); !next.done && next.value !== 'exit'; next = await lines.next()) {
   if (next.value !== 'go') continue;
-  const failures: string[] = [];
-  await Promise.all(
-    Array.from({ length: Number(calls) }, (_, index) =>
-      (index % 2 === 0 ? auth.isLoggedIn() : auth.whoami()).then(
-        (result) => result || failures.push(`call ${index} answered ${result}`),
-        (error) => failures.push(`call ${index}: ${error.code ?? error}`),
-      ),
-    ),
-  );
+  const failures = await fireFleetCalls(auth, Number(calls));
   console.log(`done ${JSON.stringify({ failures })}`);
 }
 process.stdin.destroy();
