@@ -21,14 +21,7 @@ export type ServerAuthOptions = Omit<AuthOptions, 'store'> &
  * console.log(await auth.whoami());
  */
 export function createServerAuth(options: ServerAuthOptions): AuthClient {
-  const {
-    redis: client,
-    key,
-    commandTimeoutMs,
-    leaseMs,
-    lockWaitMs,
-    ...rest
-  } = options ?? { redis: undefined };
+  const { redis: client, key, commandTimeoutMs, leaseMs, lockWaitMs, ...rest } = options ?? {};
   const store = redisTokenStore({ client, key, commandTimeoutMs, leaseMs, lockWaitMs });
   return createAuth({ ...rest, store });
 }
