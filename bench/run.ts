@@ -2,7 +2,7 @@
  * `pnpm bench`: every benchmark against balena-sdk 22.4.9 in one run, against the emulator (in a
  * child process). Prints the table of ratios and writes `bench/results.json`.
  *
- * `pnpm bench requests latency` (any of: requests, latency, size, cold-start, heap) runs a subset and
+ * `pnpm bench requests latency` (any of: requests, latency, size, cold-start, heap, fleet) runs a subset and
  * prints its rows without writing results.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureColdStart } from './cold-start.ts';
+import { measureFleet } from './fleet.ts';
 import { measureHeap } from './heap.ts';
 import { measureLatency } from './latency.ts';
 import { REPO_ROOT, startEmulatorProcess } from './lib/emulator.ts';
@@ -18,7 +19,7 @@ import { formatTable, type Section } from './lib/report.ts';
 import { measureRequests } from './requests.ts';
 import { measureSize } from './size.ts';
 
-const ALL = ['requests', 'latency', 'size', 'cold-start', 'heap'] as const;
+const ALL = ['requests', 'latency', 'size', 'cold-start', 'heap', 'fleet'] as const;
 type Name = (typeof ALL)[number];
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
@@ -29,7 +30,7 @@ if (unknown.length > 0) {
 const selected: Name[] = asked.length === 0 ? [...ALL] : (asked as Name[]);
 
 const sections: Section[] = [];
-const emulator = selected.some((name) => name === 'requests' || name === 'latency')
+const emulator = selected.some((name) => name === 'requests' || name === 'latency' || name === 'fleet')
   ? await startEmulatorProcess()
   : undefined;
 try {
@@ -40,6 +41,7 @@ try {
     if (name === 'size') sections.push(await measureSize());
     if (name === 'cold-start') sections.push(await measureColdStart());
     if (name === 'heap') sections.push(await measureHeap());
+    if (name === 'fleet' && emulator) sections.push(await measureFleet(emulator));
   }
 } finally {
   await emulator?.close();

@@ -39,7 +39,7 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
 /** The published packages, in the order they are packed (folder under `packages/`). */
-const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'emulator'] as const;
+const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'adapter-redis', 'emulator'] as const;
 /**
  * The xstate of the user's app in step 3: another minor than the workspace's, inside our range, so
  * that the install shows the app's copy is used instead of a second one.
@@ -240,7 +240,7 @@ function installedCopies(project: string, name: string): { path: string; version
 }
 
 /**
- * What a user's project looks like after `npm install` of the four tarballs into an app that already
+ * What a user's project looks like after `npm install` of the tarballs into an app that already
  * depends on xstate {@link APP_XSTATE}.
  */
 function createProject(project: string, tarballs: Map<string, string>): void {
@@ -303,6 +303,7 @@ function importInPlainNode(project: string): void {
   const check = `
     const expected = {
       '@balena-auth/adapter-node': ['createNodeAuth', 'fileTokenStore', 'resolveDataDirectory'],
+      '@balena-auth/adapter-redis': ['createServerAuth', 'redisTokenStore', 'BalenaRedisError', 'BalenaRedisLockTimeout'],
       '@balena-auth/machine': ['authMachine', 'createAuth', 'memoryTokenStore', 'BalenaNotLoggedIn'],
       '@balena-auth/emulator': ['startEmulator', 'seedDemoAccounts'],
     };
