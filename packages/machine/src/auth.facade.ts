@@ -9,8 +9,8 @@ import {
   BalenaNotLoggedIn,
   BalenaSettingsPermissionError,
 } from './errors.ts';
+import { guardInspector } from './inspector-guard.ts';
 import { withoutOwnEchoes } from './own-writes.ts';
-import { redactInspectionEvent } from './redact.ts';
 import {
   CredentialsSchema,
   parseInput,
@@ -59,11 +59,9 @@ export function createAuth(options: AuthOptions): AuthClient {
     retryRateLimitedRequests: options.retryRateLimitedRequests,
   });
   const store = withoutOwnEchoes(options.store);
-  const inspect =
-    typeof options.inspect === 'function' ? options.inspect : options.inspect?.next?.bind(options.inspect);
   const actor = createActor(authMachine, {
     input: { services: createAuthServices({ api, store, now }) },
-    inspect: inspect ? (event) => inspect(redactInspectionEvent(event)) : undefined,
+    inspect: guardInspector(options.inspect),
   });
 
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
