@@ -20,6 +20,7 @@ import {
   VerificationSchema,
   type WhoamiResult,
 } from './schemas.ts';
+import { guardTokenStore } from './store-guard.ts';
 import { isExpired, parseStoredToken, twoFactorStatus } from './token.ts';
 
 /** A running auth client: the balena-shaped API and the actor behind it. */
@@ -58,7 +59,7 @@ export function createAuth(options: AuthOptions): AuthClient {
     requestTimeoutMs: options.requestTimeoutMs ?? 59_000,
     retryRateLimitedRequests: options.retryRateLimitedRequests,
   });
-  const store = withoutOwnEchoes(options.store);
+  const store = withoutOwnEchoes(guardTokenStore(options.store));
   const actor = createActor(authMachine, {
     input: { services: createAuthServices({ api, store, now }) },
     inspect: guardInspector(options.inspect),
