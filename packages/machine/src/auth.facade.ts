@@ -10,6 +10,7 @@ import {
   BalenaSettingsPermissionError,
 } from './errors.ts';
 import { guardInspector } from './inspector-guard.ts';
+import { validateAuthOptions } from './options.ts';
 import { withoutOwnEchoes } from './own-writes.ts';
 import {
   CredentialsSchema,
@@ -35,7 +36,6 @@ export interface AuthClient {
   stop(): void;
 }
 
-const DEFAULT_API_URL = 'https://api.balena-cloud.com';
 const NOT_A_USER = 'The authentication credentials in use are not of a user';
 
 type RequestPayload<T extends AuthRequest['type']> = Omit<Extract<AuthRequest, { type: T }>, 'type' | 'id'>;
@@ -52,17 +52,13 @@ type RequestPayload<T extends AuthRequest['type']> = Omit<Extract<AuthRequest, {
  * console.log(await auth.whoami());
  */
 export function createAuth(options: AuthOptions): AuthClient {
-  const now = options.now ?? Date.now;
-  const api = createApiClient({
-    apiUrl: options.apiUrl ?? DEFAULT_API_URL,
-    fetch: options.fetch,
-    requestTimeoutMs: options.requestTimeoutMs ?? 59_000,
-    retryRateLimitedRequests: options.retryRateLimitedRequests,
-  });
-  const store = withoutOwnEchoes(guardTokenStore(options.store));
+  const settings = validateAuthOptions(options);
+  const { now } = settings;
+  const api = createApiClient(settings);
+  const store = withoutOwnEchoes(guardTokenStore(settings.store));
   const actor = createActor(authMachine, {
     input: { services: createAuthServices({ api, store, now }) },
-    inspect: guardInspector(options.inspect),
+    inspect: guardInspector(settings.inspect),
   });
 
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
