@@ -23,7 +23,8 @@ export function isHeaderSafeCredential(credential: string): boolean {
 
 const nonEmptyString = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ARGUMENT_LENGTH));
 /** A value `register` passes through to the server as is: JSON without nesting. */
-const PassThroughValue = v.union([v.string(), v.pipe(v.number(), v.finite()), v.boolean(), v.null()]);
+const isPassThroughValue = (value: unknown) =>
+  value === null || typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
 
 /** `{ email, password }` for `authenticate` and `login`. */
 export const CredentialsSchema = v.object({ email: nonEmptyString, password: nonEmptyString });
@@ -31,13 +32,13 @@ export const CredentialsSchema = v.object({ email: nonEmptyString, password: non
  * `{ email, password, 'g-recaptcha-response'? }` for `register`; extra keys with string, number,
  * boolean or null values pass through, as balena-sdk passes them.
  */
-export const RegistrationSchema = v.objectWithRest(
-  {
+export const RegistrationSchema = v.pipe(
+  v.looseObject({
     email: nonEmptyString,
     password: nonEmptyString,
     'g-recaptcha-response': v.optional(v.string()),
-  },
-  PassThroughValue,
+  }),
+  v.check((credentials) => Object.values(credentials).every(isPassThroughValue)),
 );
 /** `{ email, token }` for `verifyEmail`. */
 export const VerificationSchema = v.object({ email: nonEmptyString, token: nonEmptyString });
