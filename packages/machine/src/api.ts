@@ -1,100 +1,297 @@
-import { BalenaNetworkError, BalenaRequestError } from './errors.ts';
+import type { GenericSchema } from 'valibot';
+import { excerpt, redactSecrets, truncate } from './error-text.ts';
+import {
+  BalenaError,
+  BalenaInvalidParameterError,
+  BalenaMalformedToken,
+  BalenaNetworkError,
+  BalenaRedirectError,
+  BalenaRequestError,
+  BalenaResponseTooLarge,
+} from './errors.ts';
+import { validateApiUrl, validateRequestTimeout, validateRetryPolicy } from './options.ts';
+import { type RetryPolicy, rateLimitRetryDelay, wait } from './rate-limit.ts';
+import { MAX_RESPONSE_BYTES, type ResponseLike, readBodyText, untilAborted } from './response-body.ts';
+import { isHeaderSafeCredential, parseResponse } from './schemas.ts';
 
 /** How the API client reaches the server. Built once per client by `createAuth`. */
 export interface ApiClientOptions {
+  /** An `http:` or `https:` URL; every request goes to its origin and nowhere else. */
   apiUrl: string;
   fetch?: typeof globalThis.fetch;
+  /** Per-request timeout in ms (redirects and the body included): finite, above 0, at most 2^31 - 1. */
   requestTimeoutMs: number;
-  retryRateLimitedRequests?: boolean | ((retryAfterMs: number) => boolean);
+  /**
+   * Retry a 429 after its `Retry-After`: `true`, or a function deciding from the wait in ms. At most
+   * 3 retries per call, each after at least 1 s; a 429 asking for more than 60 s is not retried.
+   */
+  retryRateLimitedRequests?: RetryPolicy;
 }
 
 /** One request to the balena API. `path` is absolute (`/login_`), so it always resolves against `apiUrl`'s origin. */
 export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PATCH';
   path: string;
-  /** Sent as `Authorization: Bearer <token>`, only ever to `apiUrl`'s origin. */
+  /** Sent as `Authorization: Bearer <token>`, only ever to `apiUrl`'s origin. Must be header-safe. */
   token?: string;
   body?: Record<string, unknown>;
   signal?: AbortSignal;
+  /**
+   * The shape a successful (2xx) body must have: the client then resolves with the parsed output,
+   * and a mismatch rejects with `BalenaRequestError` carrying the response's real status.
+   */
+  schema?: GenericSchema;
 }
 
 /** A function that sends one request and resolves with the parsed body (text, or JSON by content type). */
 export type ApiClient = (request: ApiRequest) => Promise<unknown>;
 
+/** Same-origin redirects followed per request at most; a redirect to another origin is never followed. */
+export const MAX_REDIRECTS = 5;
+
 const CLIENT_HEADER = 'balena-auth/0.1.0';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Body fields whose values never appear in an error, even when the server echoes them. */
+const SECRET_BODY_FIELDS = ['password', 'code', 'verificationToken', 'g-recaptcha-response'];
+
+/** A response as read: the status and headers of the last hop, and its body text. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  method: string;
+  url: string;
+}
 
 /**
- * Creates the HTTP client shared by every machine service of one auth client.
- * Any status >= 400 rejects with `BalenaRequestError` (message derived from the body as balena-request
- * does); a network failure or a timeout rejects with `BalenaNetworkError`.
+ * Creates the HTTP client shared by every machine service of one auth client. Every request goes
+ * to `apiUrl`'s origin only: redirects are followed by the client itself, at most `MAX_REDIRECTS`
+ * and only within that origin (a redirect elsewhere rejects with `BalenaRedirectError` and nothing
+ * is sent there). Bodies are read up to `MAX_RESPONSE_BYTES` (`BalenaResponseTooLarge` past it).
+ * Any status >= 400 rejects with `BalenaRequestError` (message derived from the body as
+ * balena-request does, with every secret the request carried replaced by `(redacted)`); a network
+ * failure or a timeout rejects with `BalenaNetworkError`. Invalid options throw
+ * `BalenaInvalidParameterError`.
+ *
+ * @example
+ * const api = createApiClient({ apiUrl: 'https://api.balena-cloud.com', requestTimeoutMs: 30_000 });
+ * const actor = await api({ path: '/actor/v1/whoami', token });
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
+  const origin = new URL(validateApiUrl(options?.apiUrl)).origin;
+  const timeoutMs = validateRequestTimeout(options.requestTimeoutMs);
+  const retry = validateRetryPolicy(options.retryRateLimitedRequests);
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw new BalenaInvalidParameterError('fetch', options.fetch);
   const fetch =
     options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
-  const origin = new URL(options.apiUrl).origin;
 
   async function send(request: ApiRequest): Promise<unknown> {
-    const method = request.method ?? 'GET';
-    if (!request.path.startsWith('/') || request.path.startsWith('//')) {
+    const url = typeof request.path === 'string' ? new URL(request.path, origin) : undefined;
+    if (!url || !request.path.startsWith('/') || url.origin !== origin) {
       throw new TypeError('API paths must be absolute');
     }
-    const url = new URL(request.path, origin).href;
+    if (request.token !== undefined && !isHeaderSafeCredential(request.token)) {
+      throw new BalenaMalformedToken();
+    }
+    const secrets = secretsOf(request);
+    for (let retries = 0; ; retries++) {
+      const answer = await exchange(request, url, secrets);
+      const delay = answer.status === 429 ? rateLimitRetryDelay(answer.headers, retries, retry) : undefined;
+      if (delay === undefined) return interpret(answer, request, secrets);
+      await wait(delay, request.signal);
+    }
+  }
+
+  /** One attempt: the request, the same-origin redirects it leads to, and the last body, in one timeout. */
+  async function exchange(request: ApiRequest, start: URL, secrets: string[]): Promise<Answer> {
+    let method: string = request.method ?? 'GET';
+    let body = serialize(request.body);
+    let url = start;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, options.requestTimeoutMs);
+    }, timeoutMs);
     const cancel = () => controller.abort(request.signal?.reason);
+    if (request.signal?.aborted) cancel();
     request.signal?.addEventListener('abort', cancel, { once: true });
-    const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
-    if (request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    let text: string;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        signal: controller.signal,
-        body: request.body && JSON.stringify(request.body),
-      });
-      text = await response.text();
+      for (let hop = 0; ; hop++) {
+        const requestOptions = { method, url: url.href };
+        const response = await untilAborted(
+          call(url, method, body, request.token, controller.signal),
+          controller.signal,
+        );
+        const target = redirectTarget(response, url, requestOptions);
+        if (target === undefined) {
+          const tooLarge = () =>
+            new BalenaResponseTooLarge(
+              `The response from ${request.path} is larger than ${MAX_RESPONSE_BYTES} bytes`,
+              response.status,
+              requestOptions,
+            );
+          const text = await readBodyText(response, MAX_RESPONSE_BYTES, controller.signal, tooLarge);
+          return { status: response.status, headers: response.headers, text, ...requestOptions };
+        }
+        await response.body?.cancel().catch(() => {});
+        if (hop >= MAX_REDIRECTS) {
+          throw new BalenaRedirectError(
+            `More than ${MAX_REDIRECTS} redirects from ${request.path}`,
+            response.status,
+            requestOptions,
+          );
+        }
+        const changesToGet =
+          response.status === 303 ? method !== 'GET' : response.status <= 302 && method === 'POST';
+        if (changesToGet) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = target;
+      }
     } catch (error) {
-      if (timedOut) throw new BalenaNetworkError('network timeout');
-      if (request.signal?.aborted) throw request.signal.reason;
-      const cause = (error as Error).cause;
-      throw new BalenaNetworkError(
-        `network error: ${cause instanceof Error ? cause.message : 'fetch failed'}`,
-      );
+      throw transportError(error, timedOut, request.signal, secrets);
     } finally {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', cancel);
     }
-    const body = parseBody(text, response.headers.get('content-type'));
-    if (body === INVALID_JSON) {
-      throw new BalenaRequestError(`Unexpected response from ${request.path}`, response.status, {
-        method,
-        url,
+  }
+
+  function call(
+    url: URL,
+    method: string,
+    body: string | undefined,
+    token: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ResponseLike> {
+    const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return Promise.resolve()
+      .then(() => fetch(url.href, { method, headers, body, signal, redirect: 'manual' }))
+      .then((response: unknown) => {
+        if (!isResponseLike(response)) {
+          throw new BalenaNetworkError(
+            'network error: the fetch option answered something that is not a response',
+          );
+        }
+        return response;
       });
+  }
+
+  /**
+   * Where a response redirects to, when it is a redirect the client follows; undefined for any
+   * other response. Throws `BalenaRedirectError` for a redirect that leaves `apiUrl`'s origin, an
+   * opaque one, or a response that a custom `fetch` fetched from another origin.
+   */
+  function redirectTarget(
+    response: ResponseLike,
+    from: URL,
+    requestOptions: { method: string; url: string },
+  ): URL | undefined {
+    const refuse = (text: string) => new BalenaRedirectError(text, response.status, requestOptions);
+    if (response.type === 'opaqueredirect') {
+      throw refuse(
+        `Refused a redirect whose target the browser hides (redirect: 'manual'); requests only go to ${origin}`,
+      );
     }
-    if (response.status < 400) return body;
-    if (response.status === 429) {
-      const retryAfterMs = retryAfter(response.headers);
-      const retry = options.retryRateLimitedRequests;
-      if (
-        retryAfterMs !== undefined &&
-        (retry === true || (typeof retry === 'function' && retry(retryAfterMs)))
-      ) {
-        await wait(retryAfterMs, request.signal);
-        return send(request);
-      }
+    const landedOn = originOf(response.url);
+    if (landedOn !== undefined && landedOn !== origin) {
+      throw refuse(`Refused a response from ${landedOn}: requests only go to ${origin}`);
     }
-    const responseHeaders = Object.fromEntries(response.headers);
-    throw new BalenaRequestError(errorText(body), response.status, { method, url }, responseHeaders);
+    if (response.status === 0) throw new BalenaNetworkError('network error: no response');
+    if (!REDIRECT_STATUSES.has(response.status)) return undefined;
+    const location = response.headers.get('location');
+    if (location === null) return undefined;
+    let target: URL;
+    try {
+      target = new URL(location, from);
+    } catch {
+      throw refuse('Refused a redirect with an invalid Location');
+    }
+    if (target.origin !== origin) {
+      throw refuse(`Refused a redirect to ${target.origin}: requests only go to ${origin}`);
+    }
+    return target;
   }
 
   return send;
+}
+
+/** What the client makes of the last response of an attempt: the body, or the error it means. */
+function interpret(answer: Answer, request: ApiRequest, secrets: string[]): unknown {
+  const { status, headers, text, method, url } = answer;
+  const body = parseBody(text, headers.get('content-type'));
+  if (body === INVALID_JSON || (status < 400 && (status < 200 || status >= 300))) {
+    throw new BalenaRequestError(`Unexpected response from ${request.path}`, status, { method, url });
+  }
+  if (status < 400) return request.schema ? parseResponse(request.schema, body, request.path, status) : body;
+  throw new BalenaRequestError(
+    truncate(redactSecrets(errorText(body), secrets)),
+    status,
+    { method, url },
+    redactedHeaders(headers, secrets),
+  );
+}
+
+function transportError(
+  error: unknown,
+  timedOut: boolean,
+  signal: AbortSignal | undefined,
+  secrets: string[],
+) {
+  if (error instanceof BalenaError) return error;
+  if (timedOut) return new BalenaNetworkError('network timeout');
+  if (signal?.aborted) return signal.reason;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const detail = cause instanceof Error ? cause.message : 'fetch failed';
+  return new BalenaNetworkError(`network error: ${excerpt(redactSecrets(String(detail), secrets))}`);
+}
+
+/** The secrets a request carries: its token and the secret fields of its body. */
+function secretsOf(request: ApiRequest): string[] {
+  const values = [request.token, ...SECRET_BODY_FIELDS.map((field) => request.body?.[field])];
+  return values.filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+function serialize(body: Record<string, unknown> | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw new BalenaInvalidParameterError('body', body);
+  }
+}
+
+function isResponseLike(value: unknown): value is ResponseLike {
+  const response = value as ResponseLike | null;
+  return (
+    response !== null &&
+    typeof response === 'object' &&
+    typeof response.status === 'number' &&
+    typeof response.headers?.get === 'function'
+  );
+}
+
+function originOf(url: unknown): string | undefined {
+  if (typeof url !== 'string' || url === '') return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+function redactedHeaders(headers: Headers, secrets: string[]): Record<string, string> {
+  try {
+    return Object.fromEntries(
+      [...headers].map(([name, value]) => [name, truncate(redactSecrets(value, secrets))]),
+    );
+  } catch {
+    return {};
+  }
 }
 
 const INVALID_JSON = Symbol('invalid JSON');
@@ -107,21 +304,6 @@ function parseBody(text: string, contentType: string | null): unknown {
   } catch {
     return INVALID_JSON;
   }
-}
-
-function retryAfter(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) * 1000 : undefined;
-}
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
 }
 
 /** The message balena-request derives from an error body. */

@@ -1,3 +1,4 @@
+import type { GenericSchema } from 'valibot';
 import { type ActorSystem, fromPromise, fromTransition } from 'xstate';
 import type { ApiClient } from './api.ts';
 import type { TokenStore } from './auth.types.ts';
@@ -9,13 +10,7 @@ import {
   BalenaRequestError,
   BalenaTooManyRequests,
 } from './errors.ts';
-import {
-  parseResponse,
-  SetupKeyResponseSchema,
-  TokenResponseSchema,
-  type WhoamiResult,
-  WhoamiSchema,
-} from './schemas.ts';
+import { SetupKeyResponseSchema, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
 import { decodeClaims, isPastExpiry, parseStoredToken, type SessionClaims } from './token.ts';
 
 /** What the services of one client share: the HTTP client, the token store and the clock. */
@@ -43,8 +38,8 @@ export type RefreshOutcome = ({ source: 'server' } & IssuedToken) | { source: 's
  * wrapped as `{ token }` so redaction finds them by key.
  */
 export function createAuthServices({ api, store, now = Date.now }: AuthPlatform) {
-  const tokenFrom = async (path: string, response: Promise<unknown>): Promise<IssuedToken> => {
-    const token = parseResponse(TokenResponseSchema, await response, path);
+  const issued = async (response: Promise<unknown>): Promise<IssuedToken> => {
+    const token = String(await response);
     return { token, claims: decodeClaims(token), receivedAt: now() };
   };
   // Without a store lock, this client's own store operations still run one after another, so a
@@ -57,12 +52,12 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
     return run;
   };
   const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
-    tokenFrom(
-      '/login_',
+    issued(
       api({
         method: 'POST',
         path: '/login_',
         body: { username: input.email, password: input.password },
+        schema: TokenResponseSchema,
         signal,
       }).catch((error: unknown) => {
         throw loginError(error);
@@ -74,7 +69,8 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
     token: string,
     signal: AbortSignal,
     body?: Record<string, unknown>,
-  ) => api({ method, path, token, body, signal });
+    schema?: GenericSchema,
+  ) => api({ method, path, token, body, signal, schema });
 
   return {
     readStoredToken: async (_input: undefined, _signal: AbortSignal): Promise<StoredToken> => {
@@ -91,29 +87,32 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
     },
     authenticate: (input: Credentials, signal: AbortSignal) => requestSessionToken(input, signal),
     register: (input: { credentials: Record<string, unknown> }, signal: AbortSignal) =>
-      tokenFrom(
-        '/user/register',
-        api({ method: 'POST', path: '/user/register', body: input.credentials, signal }),
+      issued(
+        api({
+          method: 'POST',
+          path: '/user/register',
+          body: input.credentials,
+          schema: TokenResponseSchema,
+          signal,
+        }),
       ),
     verifyEmail: (input: { email: string; token: string }, signal: AbortSignal) =>
-      tokenFrom(
-        '/user/v1/verify-email',
+      issued(
         api({
           method: 'POST',
           path: '/user/v1/verify-email',
           body: { verificationToken: input.token, email: input.email },
+          schema: TokenResponseSchema,
           signal,
         }),
       ),
 
     fetchUser: async (input: WithToken, signal: AbortSignal): Promise<{ user: WhoamiResult }> => {
       try {
-        const body = await withToken('GET', '/actor/v1/whoami', input.token, signal);
-        return { user: parseResponse(WhoamiSchema, body, '/actor/v1/whoami') };
+        const user = await withToken('GET', '/actor/v1/whoami', input.token, signal, undefined, WhoamiSchema);
+        return { user: user as WhoamiResult };
       } catch (error) {
-        throw error instanceof BalenaRequestError && error.statusCode === 401
-          ? new BalenaNotLoggedIn()
-          : error;
+        throw hasStatus(error, 401) ? new BalenaNotLoggedIn() : error;
       }
     },
     refreshToken: (input: WithToken, signal: AbortSignal) =>
@@ -122,12 +121,11 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
         if (stored !== input.token) return { source: 'store' };
         let fresh: IssuedToken;
         try {
-          fresh = await tokenFrom(
-            '/user/v1/refresh-token',
-            withToken('GET', '/user/v1/refresh-token', input.token, signal),
+          fresh = await issued(
+            withToken('GET', '/user/v1/refresh-token', input.token, signal, undefined, TokenResponseSchema),
           );
         } catch (error) {
-          const refused = error instanceof BalenaRequestError && error.statusCode === 401;
+          const refused = hasStatus(error, 401);
           throw refused && isPastExpiry(decodeClaims(input.token), now())
             ? new BalenaExpiredToken(input.token)
             : error;
@@ -136,21 +134,36 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
         return { source: 'server', ...fresh };
       }),
     verifyTotp: (input: WithToken & { code: string }, signal: AbortSignal) =>
-      tokenFrom(
-        '/auth/totp/verify',
-        withToken('POST', '/auth/totp/verify', input.token, signal, { code: input.code }),
+      issued(
+        withToken(
+          'POST',
+          '/auth/totp/verify',
+          input.token,
+          signal,
+          { code: input.code },
+          TokenResponseSchema,
+        ),
       ),
     fetchSetupKey: async (input: WithToken, signal: AbortSignal) => ({
-      secret: parseResponse(
-        SetupKeyResponseSchema,
-        await withToken('GET', '/auth/totp/setup', input.token, signal),
+      secret: (await withToken(
+        'GET',
         '/auth/totp/setup',
-      ),
+        input.token,
+        signal,
+        undefined,
+        SetupKeyResponseSchema,
+      )) as string,
     }),
     disableTwoFactor: (input: WithToken & { password: string }, signal: AbortSignal) =>
-      tokenFrom(
-        '/auth/totp/disable',
-        withToken('POST', '/auth/totp/disable', input.token, signal, { password: input.password }),
+      issued(
+        withToken(
+          'POST',
+          '/auth/totp/disable',
+          input.token,
+          signal,
+          { password: input.password },
+          TokenResponseSchema,
+        ),
       ),
     markVerificationEmailSent: async (input: WithToken & { userId: number }, signal: AbortSignal) => {
       await withToken('PATCH', `/v7/user(${input.userId})`, input.token, signal, {
@@ -164,10 +177,16 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
 export type AuthServices = ReturnType<typeof createAuthServices>;
 
 function loginError(error: unknown): unknown {
-  if (!(error instanceof BalenaRequestError)) return error;
-  if (error.statusCode === 401) return new BalenaInvalidLoginCredentials();
-  if (error.statusCode === 429) return new BalenaTooManyRequests();
+  if (hasStatus(error, 401)) return new BalenaInvalidLoginCredentials();
+  if (hasStatus(error, 429)) return new BalenaTooManyRequests();
   return error;
+}
+
+/** True for the server's own answer with `status`, not a redirect refused or a body too large. */
+function hasStatus(error: unknown, status: number): boolean {
+  return (
+    error instanceof BalenaRequestError && error.code === 'BalenaRequestError' && error.statusCode === status
+  );
 }
 
 /** The system id under which a running client keeps its services (see `platform` below). */

@@ -10,8 +10,9 @@ import {
   BalenaNotLoggedIn,
   BalenaSettingsPermissionError,
 } from './errors.ts';
+import { guardInspector } from './inspector-guard.ts';
+import { validateAuthOptions } from './options.ts';
 import { withoutOwnEchoes } from './own-writes.ts';
-import { redactInspectionEvent } from './redact.ts';
 import {
   CredentialsSchema,
   parseInput,
@@ -21,6 +22,7 @@ import {
   VerificationSchema,
   type WhoamiResult,
 } from './schemas.ts';
+import { guardTokenStore } from './store-guard.ts';
 import { decodeClaims, isPastExpiry, parseStoredToken, twoFactorStatusOf } from './token.ts';
 
 /** A running auth client: the balena-shaped API and the actor behind it. */
@@ -35,7 +37,6 @@ export interface AuthClient {
   stop(): void;
 }
 
-const DEFAULT_API_URL = 'https://api.balena-cloud.com';
 const NOT_A_USER = 'The authentication credentials in use are not of a user';
 
 /**
@@ -50,19 +51,13 @@ const NOT_A_USER = 'The authentication credentials in use are not of a user';
  * console.log(await auth.whoami());
  */
 export function createAuth(options: AuthOptions): AuthClient {
-  const now = options.now ?? Date.now;
-  const api = createApiClient({
-    apiUrl: options.apiUrl ?? DEFAULT_API_URL,
-    fetch: options.fetch,
-    requestTimeoutMs: options.requestTimeoutMs ?? 59_000,
-    retryRateLimitedRequests: options.retryRateLimitedRequests,
-  });
-  const store = withoutOwnEchoes(options.store);
-  const inspect =
-    typeof options.inspect === 'function' ? options.inspect : options.inspect?.next?.bind(options.inspect);
+  const settings = validateAuthOptions(options);
+  const { now } = settings;
+  const api = createApiClient(settings);
+  const store = withoutOwnEchoes(guardTokenStore(settings.store));
   const actor = createActor(authMachine, {
     input: { services: createAuthServices({ api, store, now }) },
-    inspect: inspect ? (event) => inspect(redactInspectionEvent(event)) : undefined,
+    inspect: guardInspector(settings.inspect),
   });
 
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();

@@ -35,7 +35,10 @@ export interface TokenStore {
 
 /** Options of `createAuth`. Only `store` is required. */
 export interface AuthOptions {
-  /** The balena API. Default `'https://api.balena-cloud.com'`. Tokens are only ever sent to its origin. */
+  /**
+   * The balena API, an `http:` or `https:` URL. Default `'https://api.balena-cloud.com'`. Requests
+   * only ever go to its origin; a redirect elsewhere rejects with `BalenaRedirectError`.
+   */
   apiUrl?: string;
   /** Where the credential is kept. */
   store: TokenStore;
@@ -46,6 +49,7 @@ export interface AuthOptions {
   /**
    * Receives every inspection event of the running machine, with tokens, passwords and codes
    * redacted: a function, or an observer such as `@statelyai/inspect`'s `inspector.inspect`.
+   * Events are plain redacted copies; an inspector that throws or rejects is ignored.
    *
    * @example
    * const inspector = createBrowserInspector();
@@ -54,10 +58,18 @@ export interface AuthOptions {
   inspect?: ((event: InspectionEvent) => void) | { next?: (event: InspectionEvent) => void };
   /**
    * Retry a request answered 429 after its `Retry-After`: `true`, or a function deciding from the
-   * wait in ms (balena-sdk's option). Default false.
+   * wait in ms (balena-sdk's option). Default false. Bounded: at most 3 retries per call, each at
+   * least 1 s after the 429; a `Retry-After` over 60 s is not retried. A call that gives up rejects
+   * as a 429 does without the option (`BalenaTooManyRequests` from login and authenticate).
+   *
+   * @example
+   * createAuth({ store, retryRateLimitedRequests: (retryAfterMs) => retryAfterMs <= 10_000 });
    */
   retryRateLimitedRequests?: boolean | ((retryAfterMs: number) => boolean);
-  /** Per-request timeout in ms. Default 59 000, as balena-request. */
+  /**
+   * Per-request timeout in ms, redirects and body included: above 0, at most 2^31 - 1. Default
+   * 59 000, as balena-request.
+   */
   requestTimeoutMs?: number;
 }
 

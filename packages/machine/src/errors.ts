@@ -1,3 +1,5 @@
+import { excerpt } from './error-text.ts';
+
 /**
  * The balena-errors set, with the same class names, `code`s and messages as balena-sdk, so code
  * that checks `error.code === 'BalenaNotLoggedIn'` keeps working. Unlike balena-errors, no secret
@@ -61,7 +63,11 @@ export class BalenaTooManyRequests extends BalenaError {
   }
 }
 
-/** Any HTTP status >= 400 (or a response that failed validation), with the server's text as `body`. */
+/**
+ * Any HTTP status >= 400 (or a response that failed validation), with the server's text as `body`.
+ * The message quotes at most a short printable line of it (`Request error: <text>`, as
+ * balena-request words it); the client has already replaced any secret the request carried.
+ */
 export class BalenaRequestError extends BalenaError {
   constructor(
     readonly body: string,
@@ -69,14 +75,51 @@ export class BalenaRequestError extends BalenaError {
     readonly requestOptions?: { method: string; url: string },
     readonly responseHeaders?: Record<string, string>,
   ) {
-    super(`Request error: ${body}`);
+    super(`Request error: ${excerpt(body)}`);
   }
 }
+
+/**
+ * The server answered with a redirect the client does not follow: to another origin than
+ * `apiUrl`'s, an opaque one (a browser with `redirect: 'manual'` hides its target; `statusCode` 0),
+ * or too many in a row. Nothing was sent to the redirect's target.
+ *
+ * @example
+ * auth.login(credentials).catch((e) => e instanceof BalenaRedirectError && console.error(e.message));
+ */
+export class BalenaRedirectError extends BalenaRequestError {}
+
+/**
+ * The response body was larger than the client reads (`MAX_RESPONSE_BYTES`, 1 MiB): reading
+ * stopped there and the connection was dropped. `body` is empty.
+ *
+ * @example
+ * auth.whoami().catch((e) => e instanceof BalenaResponseTooLarge && console.error(e.statusCode));
+ */
+export class BalenaResponseTooLarge extends BalenaRequestError {}
 
 /** The token store could not be read or written for lack of permission. */
 export class BalenaSettingsPermissionError extends BalenaError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/**
+ * The token store failed without an `Error` of its own: it threw or rejected with something else
+ * (a string, `undefined`, a plain object), or its `exclusive` settled without running the task.
+ * The value it threw is not kept, so nothing it held can leak through the error.
+ *
+ * @example
+ * auth.login(credentials).catch((e) => e instanceof BalenaTokenStoreError && console.error(e.message));
+ */
+export class BalenaTokenStoreError extends BalenaError {
+  constructor(
+    /** The store method that failed: `get`, `set`, `remove`, `exclusive` or `subscribe`. */
+    readonly operation: string,
+    reason: string,
+  ) {
+    super(`The token store's ${operation}() failed: ${reason}`);
   }
 }
 
@@ -92,11 +135,13 @@ export class BalenaInvalidParameterError extends BalenaError {
   }
 }
 
-const secretParameters = /password|token|code/i;
+const secretParameters = /password|token|code|credential|secret|payload|recaptcha|key/i;
 
 function describeValue(name: string, value: unknown): string {
-  if (typeof value === 'string' && !secretParameters.test(name)) return JSON.stringify(value);
+  if (typeof value === 'string' && !secretParameters.test(name))
+    return JSON.stringify(value.length > 100 ? `${value.slice(0, 99)}…` : value);
   if (typeof value === 'string') return value === '' ? '""' : 'a string (redacted)';
+  if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
   return Array.isArray(value) ? 'an array' : 'an object';
 }

@@ -9,7 +9,13 @@
  * const api = createApiClient({ apiUrl, requestTimeoutMs: 5_000 });
  * const actor = createActor(authMachine, { input: { services: createAuthServices({ api, store }) } });
  */
-export { type ApiClient, type ApiClientOptions, type ApiRequest, createApiClient } from './api.ts';
+export {
+  type ApiClient,
+  type ApiClientOptions,
+  type ApiRequest,
+  createApiClient,
+  MAX_REDIRECTS,
+} from './api.ts';
 export {
   type AuthActors,
   type AuthPlatform,
@@ -22,7 +28,11 @@ export {
 } from './auth.actors.ts';
 export { type AuthGuards, authGuards } from './auth.guards.ts';
 export { QUERY_REQUESTS, QUEUED_REQUESTS, REQUESTS, TOKEN_REQUESTS } from './auth.requests.ts';
+export { MAX_REQUEST_TIMEOUT_MS } from './options.ts';
+export { RATE_LIMIT_MAX_RETRIES, RATE_LIMIT_MAX_WAIT_MS, RATE_LIMIT_MIN_WAIT_MS } from './rate-limit.ts';
 export { redact, redactInspectionEvent } from './redact.ts';
+export { MAX_RESPONSE_BYTES } from './response-body.ts';
+export { isHeaderSafeCredential, MAX_CREDENTIAL_LENGTH } from './schemas.ts';
 export {
   decodeClaims,
   isExpired,
