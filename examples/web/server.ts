@@ -3,7 +3,9 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, type SeededAccounts, seedDemoAccounts, startEmulator } from '@balena-auth/emulator';
+import { authMachine } from '@balena-auth/machine';
 import { build } from 'esbuild';
+import { layOutStatechart } from './statechart-layout.ts';
 
 /** A running demo: the page server and the emulator behind it, both on 127.0.0.1. */
 export interface DemoServer {
@@ -16,11 +18,12 @@ export interface DemoServer {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-/** Bundles the page scripts for the browser, in memory; `@statelyai/inspect` goes to its own chunk. */
+/** Bundles the page scripts (React) for the browser, in memory; `@statelyai/inspect` goes to its own chunk. */
 async function bundle(): Promise<Map<string, [type: string, body: string | Uint8Array]>> {
   const result = await build({
-    entryPoints: { main: here('./main.ts'), 'inspector-receiver': here('./inspector-receiver.ts') },
+    entryPoints: { main: here('./main.tsx'), 'inspector-receiver': here('./inspector-receiver.ts') },
     bundle: true,
+    jsx: 'automatic',
     splitting: true,
     format: 'esm',
     platform: 'browser',
@@ -45,8 +48,9 @@ async function bundle(): Promise<Map<string, [type: string, body: string | Uint8
 /**
  * Serves the page on 127.0.0.1 with a strict Content-Security-Policy (scripts only from this
  * server, requests only to it and to the emulator), then starts the emulator (with the demo
- * accounts) allowing that page, and only it, to use its admin routes (the dev panel), and bundles
- * the page with esbuild.
+ * accounts) allowing that page, and only it, to use its admin routes (the dev panel), bundles
+ * the page with esbuild, and lays out the statechart picture from `authMachine` (embedded in the
+ * page as JSON).
  *
  * @example
  * const demo = await startDemoServer({ port: 0 });
@@ -86,9 +90,18 @@ export async function startDemoServer({ port = 0 }: { port?: number } = {}): Pro
     throw error;
   }
   try {
-    const accounts = await seedDemoAccounts(emulator);
-    for (const [name, asset] of await bundle()) assets.set(name, asset);
-    const page = (await readFile(here('./index.html'), 'utf8')).replace('%API_URL%', emulator.url);
+    const [accounts, bundled, chart] = await Promise.all([
+      seedDemoAccounts(emulator),
+      bundle(),
+      layOutStatechart(authMachine),
+    ]);
+    for (const [name, asset] of bundled) assets.set(name, asset);
+    // A JSON data block is not run, so the page's script-src policy does not apply to it; `<` is
+    // escaped so that no text of the chart can close the element.
+    const layout = JSON.stringify(chart).replace(/</g, '\\u003c');
+    const page = (await readFile(here('./index.html'), 'utf8'))
+      .replace('%API_URL%', emulator.url)
+      .replace('"%STATECHART_LAYOUT%"', () => layout);
     assets.set('/', ['text/html', page]);
     assets.set('/inspector.html', ['text/html', await readFile(here('./inspector.html'), 'utf8')]);
     policy = [

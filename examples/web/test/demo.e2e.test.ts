@@ -24,8 +24,14 @@ afterAll(async () => {
 });
 
 let shots = 0;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `${SCREENSHOTS}${String(++shots).padStart(2, '0')}-${name}.png`, fullPage: true });
+/** A full-page screenshot from the top (the chart column is sticky: scrolled, it would sit lower). */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({
+    path: `${SCREENSHOTS}${String(++shots).padStart(2, '0')}-${name}.png`,
+    fullPage: true,
+  });
+}
 
 const text = async (page: Page, selector: string) => (await page.locator(selector).textContent()) ?? '';
 const totp = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) });
@@ -39,6 +45,47 @@ const wrongCode = (secret: string) => {
 };
 const storedToken = (page: Page) => page.evaluate(() => localStorage.getItem('balena-token'));
 
+/**
+ * Every state node of the picture, whether it is drawn as active, and whether the running client's
+ * `actor.getSnapshot().matches(…)` says it is: the two must agree after every step.
+ */
+const chartAgainstSnapshot = (page: Page) =>
+  page.evaluate(() => {
+    type Matcher = { actor: { getSnapshot(): { matches(value: unknown): boolean } } };
+    const snapshot = (window as unknown as { balenaAuth: Matcher }).balenaAuth.actor.getSnapshot();
+    const asValue = (path: string): unknown => {
+      const [head, ...rest] = path.split('.');
+      return rest.length === 0 ? head : { [head]: asValue(rest.join('.')) };
+    };
+    return [...document.querySelectorAll<SVGGElement>('svg.statechart [data-state]')].map((node) => {
+      const path = node.dataset.state as string;
+      return {
+        path,
+        drawn: node.dataset.active === 'true',
+        matches: path === 'auth' || snapshot.matches(asValue(path)),
+      };
+    });
+  });
+/** Waits until the picture's highlighted nodes are exactly the snapshot's active ones; returns them. */
+async function expectChartToMatchSnapshot(page: Page): Promise<string[]> {
+  await expect
+    .poll(async () => (await chartAgainstSnapshot(page)).filter((node) => node.drawn !== node.matches))
+    .toEqual([]);
+  const nodes = await chartAgainstSnapshot(page);
+  expect(nodes).toHaveLength(24);
+  return nodes.filter((node) => node.drawn).map((node) => node.path);
+}
+/** The ids of the arrows drawn as the last transition, sorted. */
+const takenArrows = async (page: Page) =>
+  (
+    await page
+      .locator('svg.statechart [data-taken="true"]')
+      .evaluateAll((arrows) => arrows.map((arrow) => (arrow as SVGElement).dataset.transition))
+  ).sort();
+/** The page's width fits the viewport: nothing sticks out sideways. */
+const horizontalOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 describe('the web demo served by pnpm start', () => {
   it('prints where it serves, on 127.0.0.1, and no session token', () => {
     expect(demo.pageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -46,8 +93,10 @@ describe('the web demo served by pnpm start', () => {
     expect(demo.output()).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
 
-  it('walks register → verify → login → 2FA setup → enable → logout → 2FA login → whoami → logout, with the inspector open', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  it('walks register → verify → login → 2FA setup → enable → logout → 2FA login → whoami → client.api → resend verification → 2FA disable → logout, with the inspector open, the chart in step', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const requests: string[] = [];
+    context.on('request', (request) => requests.push(request.url()));
     const page = await context.newPage();
     const problems: string[] = [];
     const scripts: Promise<string>[] = [];
@@ -74,7 +123,20 @@ describe('the web demo served by pnpm start', () => {
     await page.goto(demo.pageUrl);
     await page.locator('#view-signed-out').waitFor();
     expect(await text(page, '#state')).toBe('session.anonymous, activity.ready.idle');
-    await shot(page, 'signed-out');
+    expect((await expectChartToMatchSnapshot(page)).sort()).toEqual([
+      'activity',
+      'activity.ready',
+      'activity.ready.idle',
+      'auth',
+      'session',
+      'session.anonymous',
+    ]);
+    expect(await takenArrows(page)).toEqual([
+      'activity_reading->activity_ready_idle',
+      'activity_reading->session_anonymous',
+    ]);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'signed-out-1400px');
 
     // The inspector: its module is loaded only now, and opens the local receiver, where an @xstate
     // event must arrive.
@@ -103,6 +165,7 @@ describe('the web demo served by pnpm start', () => {
     keep(await page.locator('#verify-token').inputValue());
     await page.locator('#verify-form').getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => text(page, '#status')).toBe('E-mail verified. You can log in now.');
+    await expectChartToMatchSnapshot(page);
     await shot(page, 'verified');
 
     // A wrong password, then a rate limit, each with its own message.
@@ -114,6 +177,7 @@ describe('the web demo served by pnpm start', () => {
     };
     await logIn('not the password');
     await expect.poll(() => text(page, '#alert')).toBe('Wrong e-mail or password.');
+    expect(await expectChartToMatchSnapshot(page)).toContain('session.anonymous');
     await shot(page, 'wrong-password');
     await page.getByRole('button', { name: 'Answer the next login with 429' }).click();
     await expect.poll(() => text(page, '#status')).toMatch(/next login with 429/);
@@ -125,10 +189,17 @@ describe('the web demo served by pnpm start', () => {
     await logIn(password);
     await page.locator('#view-signed-in').waitFor();
     await expect.poll(() => text(page, '#signed-in-as')).toContain(email);
-    expect(await text(page, '#two-factor-status')).toBe('Two-factor authentication is off.');
+    await expect.poll(() => text(page, '#two-factor-status')).toBe('Two-factor authentication is off.');
+    expect(await text(page, '#status')).toBe('Logged in.');
+    expect(await expectChartToMatchSnapshot(page)).toContain('session.authenticated');
+    expect(await text(page, '#event-log')).toContain('auth.login');
     keep(await storedToken(page));
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     await page.locator('#setup').waitFor();
+    // The message follows the flow: no stale "Logged in." while the setup asks for the authenticator.
+    await expect.poll(() => text(page, '#status')).toMatch(/^Add the secret to your authenticator app/);
+    await expectChartToMatchSnapshot(page);
+    expect(await takenArrows(page)).toEqual(['activity_fetchingSetupKey->activity_ready_idle']);
     const secret = await text(page, '#setup-secret');
     expect(secret).toMatch(/^[A-Z2-7]{16,}=*$/);
     keep(secret);
@@ -147,6 +218,7 @@ describe('the web demo served by pnpm start', () => {
     await enable.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => text(page, '#two-factor-status')).toBe('Two-factor authentication is on.');
     keep(await storedToken(page));
+    await expectChartToMatchSnapshot(page);
     await shot(page, 'two-factor-enabled');
 
     // Logout, then a login that the 2FA challenge completes.
@@ -155,7 +227,8 @@ describe('the web demo served by pnpm start', () => {
     expect(await storedToken(page)).toBeNull();
     await logIn(password);
     await page.locator('#view-challenge').waitFor();
-    expect(await text(page, '#state')).toBe('session.awaitingTwoFactor, activity.ready.idle');
+    await expect.poll(() => text(page, '#state')).toBe('session.awaitingTwoFactor, activity.ready.idle');
+    expect(await expectChartToMatchSnapshot(page)).toContain('session.awaitingTwoFactor');
     keep(await storedToken(page));
     const challenge = page.locator('#challenge-form');
     await challenge.getByLabel('Code').fill(wrongCode(secret));
@@ -163,6 +236,7 @@ describe('the web demo served by pnpm start', () => {
     await expect.poll(() => text(page, '#alert')).toMatch(/^That code is not valid/);
     await shot(page, 'challenge-wrong-code');
     const codeHelper = page.locator('#totp-form'); // the dev panel asks the emulator for the current code
+    expect(await codeHelper.getByLabel('E-mail').inputValue()).toBe(email); // pre-filled with the login's e-mail
     await codeHelper.getByLabel('E-mail').fill(email);
     await codeHelper.getByRole('button', { name: 'Ask the emulator' }).click();
     await expect.poll(() => text(page, '#totp-code')).toMatch(/^Current code of .*: \d{6}$/);
@@ -179,11 +253,52 @@ describe('the web demo served by pnpm start', () => {
     await page.locator('#whoami-result').waitFor();
     const actor = JSON.parse(await text(page, '#whoami-result')) as { actorType: string; email: string };
     expect(actor).toMatchObject({ actorType: 'user', email });
+    await expect.poll(() => codeHelper.getByLabel('E-mail').inputValue()).toBe(email); // the signed-in user's
+    await expectChartToMatchSnapshot(page);
     await shot(page, 'whoami');
+
+    // client.api on a route that needs the session: the user's API keys (none yet).
+    await page.getByRole('button', { name: /My API keys/ }).click();
+    await page.locator('#api-result').waitFor();
+    expect(JSON.parse(await text(page, '#api-result'))).toEqual([]);
+    expect(await text(page, '#status')).toBe('client.api: GET /v7/api_key answered 0 API keys.');
+
+    // The verification e-mail again: a second one in the outbox.
+    await page.getByRole('button', { name: 'Send the verification e-mail again' }).click();
+    await expect
+      .poll(() => text(page, '#status'))
+      .toBe('A new verification e-mail is in the outbox (dev panel).');
+    await expect.poll(() => page.locator('#outbox li', { hasText: email }).count()).toBe(2);
+    await expect
+      .poll(() => takenArrows(page))
+      .toEqual(['activity_markingVerificationEmailSent->activity_ready_idle']);
+    await expectChartToMatchSnapshot(page);
+
+    // 2FA off again: a wrong password is refused, the right one turns it off.
+    const disable = page.locator('#disable-form');
+    await disable.getByLabel('Password').fill('not the password');
+    await disable.getByRole('button', { name: 'Turn off' }).click();
+    await expect
+      .poll(() => text(page, '#alert'))
+      .toBe('That password is not right: two-factor authentication stays on.');
+    await disable.getByLabel('Password').fill(password);
+    await disable.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => text(page, '#two-factor-status')).toBe('Two-factor authentication is off.');
+    expect(await text(page, '#status')).toBe('Two-factor authentication is off.');
+    keep(await storedToken(page));
+    await expectChartToMatchSnapshot(page);
+    await shot(page, 'two-factor-disabled');
+
     await page.locator('#view-signed-in').getByRole('button', { name: 'Log out' }).click();
     await page.locator('#view-signed-out').waitFor();
     await expect.poll(() => text(page, '#state')).toBe('session.anonymous, activity.ready.idle');
+    await expect.poll(() => takenArrows(page)).toEqual(['activity_removing->activity_ready_idle']);
+    expect(await expectChartToMatchSnapshot(page)).toContain('session.anonymous');
     await shot(page, 'logged-out');
+    await logIn(password); // 2FA is off again: no code asked
+    await page.locator('#view-signed-in').waitFor();
+    await page.locator('#view-signed-in').getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#view-signed-out').waitFor();
     await receiver.screenshot({ path: `${SCREENSHOTS}${String(++shots).padStart(2, '0')}-inspector.png` });
 
     // What the panel and the inspector saw: the flow's events, and none of its secrets.
@@ -195,6 +310,9 @@ describe('the web demo served by pnpm start', () => {
       'auth.login',
       'auth.totp.enable',
       'auth.totp.challenge',
+      'auth.requestVerificationEmail',
+      'auth.credential',
+      'auth.totp.disable',
       'auth.logout',
     ])
       expect(eventLog).toContain(expected);
@@ -208,6 +326,55 @@ describe('the web demo served by pnpm start', () => {
     }
     expect(secrets.size).toBeGreaterThanOrEqual(8);
     expect(problems).toEqual([]);
+    // Everything the pages loaded or sent came from 127.0.0.1 (or was inline data).
+    expect(requests.length).toBeGreaterThan(20);
+    expect(
+      requests.filter((url) => !url.startsWith('http://127.0.0.1:') && !url.startsWith('data:')),
+    ).toEqual([]);
+    await context.close();
+  });
+
+  it('at 390 px wide: one column, the chart in its own scrolling frame, nothing wider than the screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const requests: string[] = [];
+    context.on('request', (request) => requests.push(request.url()));
+    const page = await context.newPage();
+    await page.goto(demo.pageUrl);
+    await page.locator('#view-signed-out').waitFor();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'signed-out-390px');
+    const login = page.locator('#login-form');
+    await login.getByLabel('E-mail').fill('demo@example.com');
+    await login.getByLabel('Password').fill('demo-password-1');
+    await login.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#view-signed-in').waitFor();
+    await expect.poll(() => text(page, '#signed-in-as')).toContain('demo@example.com');
+    expect(await expectChartToMatchSnapshot(page)).toContain('session.authenticated');
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    const columns = await page.evaluate(() =>
+      ['main', '#chart-column', '#dev-panel'].map((selector) => {
+        const box = (document.querySelector(selector) as HTMLElement).getBoundingClientRect();
+        return { left: Math.round(box.left), top: Math.round(box.top), right: Math.round(box.right) };
+      }),
+    );
+    for (const column of columns) expect(column.right).toBeLessThanOrEqual(390);
+    expect(columns[0].top).toBeLessThan(columns[1].top); // one column: the session, the chart, the dev tools
+    expect(columns[1].top).toBeLessThan(columns[2].top);
+    const frame = await page.locator('.statechart-frame').evaluate((element) => ({
+      scrolls: element.scrollWidth > element.clientWidth,
+      width: element.clientWidth,
+    }));
+    expect(frame.scrolls).toBe(true); // the picture keeps a readable size and scrolls inside its frame
+    expect(frame.width).toBeLessThanOrEqual(390);
+    await shot(page, 'signed-in-390px');
+    await page
+      .locator('#statechart-panel')
+      .screenshot({ path: `${SCREENSHOTS}${String(++shots).padStart(2, '0')}-statechart-390px.png` });
+    await page.locator('#view-signed-in').getByRole('button', { name: 'Log out' }).click();
+    await page.locator('#view-signed-out').waitFor();
+    expect(
+      requests.filter((url) => !url.startsWith('http://127.0.0.1:') && !url.startsWith('data:')),
+    ).toEqual([]);
     await context.close();
   });
 
@@ -265,9 +432,13 @@ describe('the web demo served by pnpm start', () => {
     await login.getByRole('button', { name: 'Log in' }).click();
     await second.locator('#view-signed-in').waitFor({ timeout: 2000 });
     await expect.poll(() => text(second, '#signed-in-as')).toContain('demo@example.com');
+    expect(await text(second, '#status')).toBe('Logged in in another tab.');
 
     await first.locator('#view-signed-in').getByRole('button', { name: 'Log out' }).click();
     await second.locator('#view-signed-out').waitFor({ timeout: 1000 });
+    await expect.poll(() => text(second, '#status')).toMatch(/^Logged out in another tab/);
+    expect(await text(first, '#status')).toBe('Logged out.');
+    await expectChartToMatchSnapshot(second);
     await context.close();
   });
 });
