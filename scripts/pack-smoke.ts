@@ -22,6 +22,12 @@
  *      size is printed.
  * 4. A second project with only the tarballs and `typescript` (no `@types/node`) type-checks a file
  *    that imports adapter-node (strict, `skipLibCheck: false`), and fails on one with type errors.
+ * 4b. For React 18 and for React 19, an app that `npm install`s the tarballs with `react@<major>` and
+ *    `react-dom@<major>` from the registry: one copy of each React package and of xstate; a plain
+ *    `node` script renders `<AuthProvider>` + `useSession()` with `react-dom/server` (no `window`:
+ *    `restoring`); and esbuild bundles a browser app on `@balena-auth/react` that Chromium (the tests'
+ *    one) renders from a server on 127.0.0.1 against an emulator: signed out, a login through
+ *    `useAuth()` seen by a `useSession()` component, a logout.
  * 5. Prints every tarball's size and the bundle's gzip -9 size, then deletes the temp directory
  *    (`--keep` leaves it for a look).
  *
@@ -29,17 +35,24 @@
  */
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { builtinModules } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { startEmulator } from '@balena-auth/emulator';
 import { build } from 'esbuild';
+import { chromium } from 'playwright';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { chromiumLaunchOptions } from '../packages/adapter-web/test/chromium.ts';
 
 /** The published packages, in the order they are packed (folder under `packages/`). */
-const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'adapter-redis', 'emulator'] as const;
+const PACKAGES = ['machine', 'adapter-node', 'adapter-web', 'adapter-redis', 'emulator', 'react'] as const;
+/** The React majors `@balena-auth/react` is installed with and rendered on, each in its own app. */
+const REACT_MAJORS = ['18', '19'] as const;
 /**
  * The xstate of the user's app in step 3: another minor than the workspace's, inside our range, so
  * that the install shows the app's copy is used instead of a second one.
@@ -306,6 +319,7 @@ function importInPlainNode(project: string): void {
       '@balena-auth/adapter-redis': ['createServerAuth', 'redisTokenStore', 'BalenaRedisError', 'BalenaRedisLockTimeout'],
       '@balena-auth/machine': ['authMachine', 'createAuth', 'memoryTokenStore', 'BalenaNotLoggedIn'],
       '@balena-auth/emulator': ['startEmulator', 'seedDemoAccounts'],
+      '@balena-auth/react': ['AuthProvider', 'useAuth', 'useAuthSelector', 'useSession'],
     };
     for (const [name, names] of Object.entries(expected)) {
       const where = import.meta.resolve(name);
@@ -570,6 +584,168 @@ function typeCheckTypeScriptApp(project: string, tarballs: Map<string, string>):
   );
 }
 
+/** (4b): the server render, in plain node (no `window`, no DOM). */
+const REACT_SSR_SCRIPT = `import { createAuth, memoryTokenStore } from '@balena-auth/machine';
+import { AuthProvider, useAuthSelector, useSession } from '@balena-auth/react';
+import { createElement as h, version } from 'react';
+import { renderToString } from 'react-dom/server';
+
+if (typeof window !== 'undefined') throw new Error('window is defined in plain node');
+function Status() {
+  const session = useSession();
+  const value = useAuthSelector((snapshot) => JSON.stringify(snapshot.value));
+  return h('p', { id: 'status' }, session.status, ' ', value);
+}
+const client = createAuth({ apiUrl: 'http://127.0.0.1:9', store: memoryTokenStore() });
+await client.ready();
+const html = renderToString(h(AuthProvider, { client }, h(Status)));
+client.stop();
+if (!html.includes('restoring')) throw new Error('the server render is not restoring: ' + html);
+console.log('react ' + version + ': ' + html);
+`;
+
+/** (4b): a browser app on the installed `@balena-auth/react`, in plain JavaScript (no JSX build step). */
+const REACT_BROWSER_APP = `import { createWebAuth } from '@balena-auth/adapter-web';
+import { AuthProvider, useAuth, useSession } from '@balena-auth/react';
+import { createElement as h, StrictMode, version } from 'react';
+import { createRoot } from 'react-dom/client';
+
+const apiUrl = document.querySelector('meta[name="api-url"]').content;
+const client = createWebAuth({ apiUrl });
+
+function Status() {
+  const session = useSession();
+  const who = session.status === 'signedIn' && session.user ? ' ' + session.user.email : '';
+  return h('p', { id: 'status' }, session.status + who);
+}
+function Buttons() {
+  const { auth } = useAuth();
+  const credentials = JSON.parse(document.querySelector('meta[name="credentials"]').content);
+  return h('p', null,
+    h('button', { id: 'login', onClick: () => auth.login(credentials) }, 'Log in'),
+    h('button', { id: 'logout', onClick: () => auth.logout() }, 'Log out'));
+}
+document.querySelector('#version').textContent = version;
+createRoot(document.querySelector('#root')).render(
+  h(StrictMode, null, h(AuthProvider, { client }, h(Buttons), h(Status))),
+);
+`;
+
+/** One copy of each of `names` in the project, or a failure naming the copies. */
+function expectOneCopy(project: string, names: string[]): string {
+  return names
+    .map((name) => {
+      const copies = installedCopies(project, name);
+      if (copies.length !== 1)
+        fail(`${project}: ${copies.length} copies of ${name}: ${JSON.stringify(copies)}`);
+      return `${name}@${copies[0].version}`;
+    })
+    .join(', ');
+}
+
+/** Serves `page` at `/` and `script` at `/app.js` on 127.0.0.1, until `close()`. */
+async function servePage(page: string, script: string) {
+  const server = createServer((request, response) => {
+    const body = request.url === '/' ? page : request.url === '/app.js' ? script : undefined;
+    if (body === undefined) return response.writeHead(404).end();
+    const type = request.url === '/' ? 'text/html' : 'text/javascript';
+    response.writeHead(200, { 'content-type': `${type}; charset=utf-8` }).end(body);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise((closed) => server.close(closed)),
+  };
+}
+
+/** (4b): Chromium renders the bundled app; a login and a logout through the hooks. */
+async function renderInChromium(bundle: string, major: string): Promise<string> {
+  const emulator = await startEmulator({ loginRateLimit: false });
+  const credentials = { email: `react-${major}@example.com`, password: 'correct horse battery' };
+  await emulator.createUser(credentials);
+  const page = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="api-url" content="${emulator.url}">
+<meta name="credentials" content='${JSON.stringify(credentials)}'>
+<p id="version"></p><div id="root"></div><script type="module" src="/app.js"></script>`;
+  const server = await servePage(page, bundle);
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await tab.goto(server.url);
+    const status = () => tab.locator('#status').textContent({ timeout: 10_000 });
+    const waitFor = async (expected: string) => {
+      for (const deadline = Date.now() + 10_000; (await status()) !== expected; ) {
+        if (Date.now() > deadline) fail(`React ${major} in Chromium: "${await status()}", not "${expected}"`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor('signedOut');
+    await tab.click('#login');
+    await waitFor(`signedIn ${credentials.email}`);
+    await tab.click('#logout');
+    await waitFor('signedOut');
+    const version = (await tab.locator('#version').textContent()) ?? '';
+    if (!version.startsWith(`${major}.`)) fail(`the page ran React ${version}, not ${major}`);
+    if (errors.length > 0) fail(`React ${major} in Chromium logged errors:\n${errors.join('\n')}`);
+    return version;
+  } finally {
+    await browser.close();
+    await server.close();
+    await emulator.close();
+  }
+}
+
+/** (4b): an app on React `major` with the installed tarballs, rendered on the server and in Chromium. */
+async function reactApp(project: string, tarballs: Map<string, string>, major: string): Promise<void> {
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: `balena-auth-pack-smoke-react-${major}`, private: true, type: 'module' }, null, 2)}\n`,
+  );
+  const needed = ['@balena-auth/machine', '@balena-auth/adapter-web', '@balena-auth/react'];
+  npmInstall(project, [
+    ...needed.map((name) => tarballs.get(name) as string),
+    `react@${major}`,
+    `react-dom@${major}`,
+  ]);
+  const copies = expectOneCopy(project, ['react', 'react-dom', 'xstate', '@balena-auth/machine']);
+  writeFileSync(join(project, 'ssr.mjs'), REACT_SSR_SCRIPT);
+  const rendered = run(`the server render on React ${major}`, process.execPath, ['ssr.mjs'], {
+    cwd: project,
+    env: userEnvironment(),
+  }).trim();
+  writeFileSync(join(project, 'app.js'), REACT_BROWSER_APP);
+  const result = await build({
+    absWorkingDir: project,
+    entryPoints: ['app.js'],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+  }).catch((error: Error) => fail(`esbuild could not bundle the React ${major} app:\n${error.message}`));
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(project, input));
+  const outside = inputs.filter((input) => !isInside(input, project));
+  if (outside.length > 0)
+    fail(`the React ${major} bundle took files from outside its project: ${outside.join(', ')}`);
+  const bindings = inputs.find((input) => input.includes('/node_modules/@balena-auth/react/'));
+  if (!bindings?.endsWith('/dist/index.js'))
+    fail(`@balena-auth/react resolved to ${bindings}, not its dist/index.js`);
+  const bundle = result.outputFiles[0].text;
+  const version = await renderInChromium(bundle, major);
+  step(`(4b) React ${major}: ${copies} installed once each; ${rendered}`);
+  step(
+    `    Chromium rendered the esbuild bundle (${bytes(bundle.length)} minified) on React ${version}: signedOut, a login through useAuth() shown by useSession(), logout`,
+  );
+}
+
 async function main(): Promise<void> {
   const temp = mkdtempSync(join(tmpdir(), 'balena-auth-pack-smoke-'));
   if (isInside(temp, root)) fail(`the temp directory ${temp} is inside the workspace`);
@@ -585,6 +761,7 @@ async function main(): Promise<void> {
     runEmulatorBin(project);
     runNodeScript(project);
     const bundle = await bundleForTheBrowser(project);
+    for (const major of REACT_MAJORS) await reactApp(join(temp, `react-${major}`), tarballs, major);
     typeCheckTypeScriptApp(join(temp, 'typescript-app'), tarballs);
 
     console.log('\npack:smoke: tarball sizes');
