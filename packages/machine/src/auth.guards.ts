@@ -44,6 +44,9 @@ export const authGuards = {
       (error instanceof BalenaRequestError && (error.statusCode >= 500 || error.statusCode === 429))
     );
   },
+  /** The app's own request was refused with the session token still held (API keys are left alone). */
+  isRejectedSessionHeld: ({ context, event }: GuardArgs) =>
+    event.type === 'auth.credentialRejected' && event.token === context.token && context.claims !== undefined,
   isVerifyOnly: ({ context }: GuardArgs) => context.current?.type === 'auth.totp.verify',
   isCredentialRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaNotLoggedIn,
   isExpiredTokenRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaExpiredToken,

@@ -167,6 +167,20 @@ export const authMachine = authSetup.createMachine({
             'auth.totp.enable': sendingToken('verifyingTotp'),
             'auth.totp.getSetupKey': sendingToken('fetchingSetupKey'),
             'auth.totp.disable': sendingToken('disablingTwoFactor'),
+            'auth.credential': [
+              whenSignedOut,
+              { guard: 'isRefreshDue', target: 'refreshing', actions: 'beginRequest' },
+              { guard: 'isTokenExpired', actions: ['replyExpiredToken', 'releaseNextRequest'] },
+              { actions: ['replyCredential', 'releaseNextRequest'] },
+            ],
+            'auth.credentialRejected': [
+              {
+                guard: 'isRejectedSessionHeld',
+                target: [SESSION.rejected, ACTIVITY.idle],
+                actions: ['replyAccepted', 'clearUser'],
+              },
+              { actions: ['replyAccepted', 'releaseNextRequest'] },
+            ],
             'store.changed': [
               { guard: 'isSameToken', actions: 'releaseNextRequest' },
               { target: [SESSION.restoring, ACTIVITY.reading], actions: 'forgetSession' },

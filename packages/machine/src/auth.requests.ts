@@ -24,6 +24,10 @@ export interface RequestTable {
   'auth.totp.enable': { payload: { code: string }; result: string };
   'auth.totp.getSetupKey': { payload: object; result: string };
   'auth.totp.disable': { payload: { password: string }; result: string };
+  /** The credential to send with a request of the app's own (`client.api`), refreshed first when due. */
+  'auth.credential': { payload: object; result: string };
+  /** The server answered 401 to the app's own request sent with `token`. */
+  'auth.credentialRejected': { payload: { token: string }; result: undefined };
 }
 
 /** A request's type, e.g. `'auth.login'`. */
@@ -52,6 +56,8 @@ export const REQUESTS = {
   'auth.totp.enable': { kind: 'token', keepsResult: true },
   'auth.totp.getSetupKey': { kind: 'token' },
   'auth.totp.disable': { kind: 'token', keepsResult: true },
+  'auth.credential': { kind: 'token' },
+  'auth.credentialRejected': { kind: 'token' },
 } as const satisfies Record<
   RequestType,
   { kind: 'session' | 'token' | 'query' | 'logout'; keepsResult?: true }

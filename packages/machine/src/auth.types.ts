@@ -222,3 +222,34 @@ export type QueryResultEvent =
 /** True for the done or error event of a query's child actor. */
 export const isQueryResult = (event: AuthEvent): event is QueryResultEvent =>
   'actorId' in event && isQueryId(event.actorId);
+
+/**
+ * The session as an app renders it, derived from the chart:
+ * - `restoring`: the stored credential is being read (wait, show no login form yet);
+ * - `signedOut`: no credential, or the server rejected the one held;
+ * - `twoFactorRequired`: a session token that still needs `twoFactor.challenge(code)` (or logout);
+ * - `signedIn`: a credential is held; `user` once the server confirmed it (whoami).
+ *
+ * @example
+ * const session = client.getSession();
+ * if (session.status === 'signedIn') render(`Hello ${session.user?.username ?? '…'}`);
+ */
+export type AuthSession =
+  | { status: 'restoring' }
+  | { status: 'signedOut' }
+  | { status: 'twoFactorRequired' }
+  | { status: 'signedIn'; user?: WhoamiResult };
+
+/**
+ * What changed, as told to `onAuthStateChange` listeners: `INITIAL_SESSION` (first call of each
+ * listener, once the stored session has been read), `SIGNED_IN`, `SIGNED_OUT`,
+ * `TWO_FACTOR_REQUIRED`, `TOKEN_REFRESHED` (a new token for the same signed-in session) and
+ * `USER_UPDATED` (the server confirmed who is signed in).
+ */
+export type AuthChangeEvent =
+  | 'INITIAL_SESSION'
+  | 'SIGNED_IN'
+  | 'SIGNED_OUT'
+  | 'TWO_FACTOR_REQUIRED'
+  | 'TOKEN_REFRESHED'
+  | 'USER_UPDATED';

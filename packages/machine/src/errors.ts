@@ -80,6 +80,40 @@ export class BalenaRequestError extends BalenaError {
 }
 
 /**
+ * The server refused a TOTP code (401 on `twoFactor.verify`, `challenge` or `enable`): it is wrong,
+ * or its 30-second window has passed. Still a `BalenaRequestError` with `statusCode` 401 and `code`
+ * `'BalenaRequestError'`, so code written for balena-sdk keeps working; ask for a new code.
+ *
+ * @example
+ * auth.twoFactor.challenge(code).catch((e) => {
+ *   if (e instanceof BalenaInvalidTotpCode) askForTheCodeAgain();
+ * });
+ */
+export class BalenaInvalidTotpCode extends BalenaRequestError {
+  override readonly code = 'BalenaRequestError';
+  constructor(body: string, requestOptions?: { method: string; url: string }) {
+    super(body, 401, requestOptions);
+    this.message = 'The two-factor authentication code is wrong or has expired: enter the current code';
+  }
+}
+
+/**
+ * `client.api` was asked for a URL on another origin than `apiUrl`'s: nothing was sent, so the
+ * credential never left the API's origin.
+ *
+ * @example
+ * client.api('https://example.com/x').catch((e) => e instanceof BalenaForeignOriginError);
+ */
+export class BalenaForeignOriginError extends BalenaError {
+  constructor(
+    readonly origin: string,
+    apiOrigin: string,
+  ) {
+    super(`Refused a request to ${origin}: client.api only sends requests to ${apiOrigin}`);
+  }
+}
+
+/**
  * The server answered with a redirect the client does not follow: to another origin than
  * `apiUrl`'s, an opaque one (a browser with `redirect: 'manual'` hides its target; `statusCode` 0),
  * or too many in a row. Nothing was sent to the redirect's target.

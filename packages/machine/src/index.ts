@@ -2,11 +2,13 @@ export { type AuthClient, createAuth } from './auth.facade.ts';
 export { authMachine } from './auth.machine.ts';
 export type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 export type {
+  AuthChangeEvent,
   AuthContext,
   AuthEvent,
   AuthOptions,
   AuthReply,
   AuthRequest,
+  AuthSession,
   BalenaAuth,
   BalenaTwoFactor,
   Outcome,
@@ -16,3 +18,4 @@ export type {
 } from './auth.types.ts';
 export * from './errors.ts';
 export { memoryTokenStore } from './memory-store.ts';
+export { totpUri } from './totp-uri.ts';

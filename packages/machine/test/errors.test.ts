@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BalenaInvalidParameterError } from '../src/index.ts';
+import { BalenaInvalidParameterError, BalenaInvalidTotpCode } from '../src/index.ts';
 import { useEmulator } from './emulated.ts';
 import { fakeJwt } from './jwt.ts';
 
@@ -205,13 +205,19 @@ describe('twoFactor', () => {
     await expect(auth.twoFactor.isPassed()).rejects.toMatchObject(EXPIRED);
   });
 
-  it('verify, challenge and enable reject a wrong code with a 401 BalenaRequestError', async () => {
+  it('verify, challenge and enable reject a wrong code with BalenaInvalidTotpCode, still a 401 BalenaRequestError', async () => {
     const { auth } = await env.client();
     const user = await env.user(true);
     await auth.login(user);
     const wrong = env.emulator.totp(user.email) === '000000' ? '111111' : '000000';
     for (const method of ['verify', 'challenge', 'enable'] as const) {
-      await expect(auth.twoFactor[method](wrong)).rejects.toMatchObject(requestError(401, UNSUCCESSFUL));
+      const error = await auth.twoFactor[method](wrong).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BalenaInvalidTotpCode);
+      expect(error).toMatchObject({
+        code: 'BalenaRequestError',
+        statusCode: 401,
+        message: expect.stringContaining('code is wrong'),
+      });
     }
   });
 

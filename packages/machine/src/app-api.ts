@@ -1,0 +1,109 @@
+import { type $Fetch, type FetchContext, ofetch } from 'ofetch';
+import {
+  BalenaError,
+  BalenaExpiredToken,
+  BalenaForeignOriginError,
+  BalenaNotLoggedIn,
+  BalenaRedirectError,
+} from './errors.ts';
+
+/** What `client.api` needs of the client: the API's origin, a transport, and the machine's credential. */
+export interface AppApiOptions {
+  apiUrl: string;
+  fetch?: typeof globalThis.fetch;
+  requestTimeoutMs: number;
+  /** The credential to send, from the machine (refreshed first when due); rejects when there is none. */
+  credential(): Promise<string>;
+  /** Tells the machine the server answered 401 to a request sent with `token`. */
+  rejected(token: string): void;
+}
+
+const MAX_REDIRECTS = 5;
+const CLIENT_HEADER = 'balena-auth/0.1.0';
+const TOKEN_SENT = Symbol('token sent');
+
+/**
+ * A transport that never leaves `origin`: it refuses a URL on another origin before sending
+ * anything, follows same-origin redirects itself (at most 5), and refuses a redirect elsewhere.
+ */
+function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  return async (input, init = {}) => {
+    let url = new URL(input instanceof Request ? input.url : String(input));
+    let method = (init.method ?? 'GET').toUpperCase();
+    let body = init.body;
+    for (let hop = 0; ; hop++) {
+      if (url.origin !== origin) throw new BalenaForeignOriginError(url.origin, origin);
+      const response = await fetch(url.href, { ...init, method, body, redirect: 'manual' });
+      const location = response.headers.get('location');
+      const requestOptions = { method, url: url.href };
+      if (response.type === 'opaqueredirect')
+        throw new BalenaRedirectError('Refused a redirect whose target the browser hides', 0, requestOptions);
+      if (response.status < 300 || response.status > 399 || location === null) return response;
+      await response.body?.cancel().catch(() => {});
+      const target = new URL(location, url);
+      if (target.origin !== origin || hop >= MAX_REDIRECTS)
+        throw new BalenaRedirectError(
+          `Refused a redirect to ${target.origin}`,
+          response.status,
+          requestOptions,
+        );
+      if (response.status === 303 ? method !== 'GET' : response.status <= 302 && method === 'POST') {
+        method = 'GET';
+        body = undefined;
+      }
+      url = target;
+    }
+  };
+}
+
+/**
+ * `client.api`: an ofetch instance for the rest of the balena API (`/v7/device`, …) on `apiUrl`'s
+ * origin, sending the held credential as a bearer. A session token due for refresh is refreshed
+ * first, through the machine's single refresh; an expired one rejects `BalenaExpiredToken` before
+ * anything is sent; without a credential no `Authorization` header is sent; a 401 to a session
+ * token tells the machine the server rejected it.
+ *
+ * @example
+ * const devices = await client.api('/v7/device', { query: { $select: 'uuid' } });
+ */
+export function createAppApi(options: AppApiOptions): $Fetch {
+  const origin = new URL(options.apiUrl).origin;
+  const fetch =
+    options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
+  return ofetch.create(
+    {
+      baseURL: origin,
+      timeout: options.requestTimeoutMs,
+      retry: 0,
+      async onRequest(context: FetchContext & { [TOKEN_SENT]?: string }) {
+        const { request } = context;
+        const target = typeof request === 'string' ? request : request.url;
+        if (/^([a-z][a-z\d+.-]*:|\/\/)/i.test(target)) {
+          const targetOrigin = new URL(target, origin).origin;
+          if (targetOrigin !== origin) throw new BalenaForeignOriginError(targetOrigin, origin);
+        }
+        const headers = new Headers(context.options.headers);
+        headers.set('X-Balena-Client', CLIENT_HEADER);
+        if (!headers.has('authorization')) {
+          const token = await options.credential().catch((error: unknown) => {
+            if (error instanceof BalenaNotLoggedIn) return undefined;
+            throw error instanceof BalenaExpiredToken ? new BalenaExpiredToken() : error;
+          });
+          if (token !== undefined) {
+            headers.set('Authorization', `Bearer ${token}`);
+            context[TOKEN_SENT] = token;
+          }
+        }
+        context.options.headers = headers;
+      },
+      onRequestError({ error }) {
+        if (error instanceof BalenaError) throw error;
+      },
+      onResponseError(context: FetchContext & { [TOKEN_SENT]?: string }) {
+        const token = context[TOKEN_SENT];
+        if (context.response?.status === 401 && token !== undefined) options.rejected(token);
+      },
+    },
+    { fetch: withinOrigin(origin, fetch) },
+  );
+}
