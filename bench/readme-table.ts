@@ -24,15 +24,16 @@ export interface BenchResults {
 }
 
 /**
- * The README's block for one results file: where and when it was measured, the table, and the figures
- * whose target was not met.
+ * The README's block for one results file: where and when it was measured, the table, how many targets
+ * were met and which were not.
  *
  * @example
  * readmeBlock(JSON.parse(readFileSync('bench/results.json', 'utf8')));
  */
 export function readmeBlock(results: BenchResults): string {
   const { machine, built } = results;
-  const missed = results.rows.filter((row) => row.met === false).map((row) => row.figure);
+  const targeted = results.rows.filter((row) => row.met !== undefined);
+  const missed = targeted.filter((row) => !row.met).map((row) => row.figure);
   const commit = `${built.commit.slice(0, 10)}${built.dirty ? ' with uncommitted changes' : ''}`;
   return [
     BEGIN,
@@ -40,7 +41,7 @@ export function readmeBlock(results: BenchResults): string {
     '',
     formatTable(results.rows),
     '',
-    missed.length === 0 ? 'Every target is met.' : `Not met: ${missed.join('; ')}.`,
+    `${targeted.length - missed.length} of ${targeted.length} targets met.${missed.length === 0 ? '' : ` Not met: ${missed.join('; ')}.`}`,
     END,
   ].join('\n');
 }
