@@ -157,7 +157,6 @@ export type QueryId = `query.${number}`;
 
 /** Every event the machine accepts: caller requests, store changes, and its services' results. */
 export type AuthEvent =
-  | { type: 'xstate.init'; input?: { services?: AuthServices } }
   | AuthRequest
   | StoreChangedEvent
   | ServiceEvents<
