@@ -1,4 +1,3 @@
-import type { $Fetch } from 'ofetch';
 import { type Actor, createActor, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
 import { createAppApi } from './app-api.ts';
@@ -7,6 +6,7 @@ import { authMachine } from './auth.machine.ts';
 import type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 import { createSessionView } from './auth.session.ts';
 import type {
+  AuthApi,
   AuthChangeEvent,
   AuthOptions,
   AuthReply,
@@ -57,7 +57,7 @@ export interface AuthClient {
    * @example
    * const { d } = await client.api<{ d: { uuid: string }[] }>('/v7/device', { query: { $select: 'uuid' } });
    */
-  api: $Fetch;
+  api: AuthApi;
   /**
    * The session as apps render it: `restoring`, `signedOut`, `twoFactorRequired`, or `signedIn`
    * with the `user` once the server confirmed it. The same object until something changes.
@@ -245,7 +245,7 @@ export function createAuth(options: AuthOptions): AuthClient {
     session = view;
     return view;
   };
-  let api: $Fetch | undefined;
+  let api: AuthApi | undefined;
 
   return {
     auth,
