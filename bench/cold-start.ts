@@ -1,7 +1,8 @@
 /**
  * Node cold start until getToken() returns with a stored token, whole process: each client's script
- * is bundled with esbuild (Node, ESM, minified, the same settings for both) into bench/.build/, then
- * run RUNS times with `node`, the variants interleaved. The time is from spawning the process to the
+ * is bundled with esbuild (Node, ESM, minified, the same settings for both; ours from the packages'
+ * built `dist/`) into bench/.build/, then run RUNS times with `node`, the variants in an order shuffled
+ * for each round. The time is from spawning the process to the
  * moment getToken() returned inside it (both on the wall clock); the median is reported.
  *
  * Also measured, for reference: Node with an empty script, and balena-sdk as installed (Node
@@ -16,7 +17,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builtPackages } from './lib/built-packages.ts';
 import type { Section } from './lib/report.ts';
+import { seededShuffle } from './lib/seeded-order.ts';
 import { median, times } from './lib/stats.ts';
 
 const RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 21);
@@ -45,6 +48,7 @@ async function bundleScript(variant: Variant): Promise<string> {
     target: 'node20',
     logLevel: 'silent',
     packages: installed ? 'external' : undefined,
+    plugins: [builtPackages({ external: false })],
     // CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   });
@@ -70,7 +74,8 @@ function runOnce(file: string, dataDirectory: string): Promise<{ toToken: number
   });
 }
 
-export async function measureColdStart(): Promise<Section> {
+export async function measureColdStart(seed: number): Promise<Section> {
+  const shuffle = seededShuffle(seed);
   const files = {} as Record<Variant, string>;
   for (const variant of Object.keys(VARIANTS) as Variant[]) files[variant] = await bundleScript(variant);
   const dataDirectory = await mkdtemp(join(tmpdir(), 'bench-cold-start-'));
@@ -85,9 +90,7 @@ export async function measureColdStart(): Promise<Section> {
   );
   try {
     for (let round = -WARM_UP; round < RUNS; round++) {
-      const offset = ((round % variants.length) + variants.length) % variants.length;
-      for (let k = 0; k < variants.length; k++) {
-        const variant = variants[(k + offset) % variants.length];
+      for (const variant of shuffle(variants)) {
         const result = await runOnce(files[variant], dataDirectory);
         if (round >= 0) {
           samples[variant].toToken.push(result.toToken);
@@ -122,6 +125,14 @@ export async function measureColdStart(): Promise<Section> {
         target: '—',
       },
     ],
-    details: { runs: RUNS, warmUp: WARM_UP, medians, nodeWithEmptyScriptMs: medians.empty.toTokenMs },
+    details: {
+      runs: RUNS,
+      warmUp: WARM_UP,
+      medians,
+      medianOfPerRoundRatio: median(
+        samples.ours.toToken.map((ours, round) => ours / samples.balenaSdk.toToken[round]),
+      ),
+      nodeWithEmptyScriptMs: medians.empty.toTokenMs,
+    },
   };
 }

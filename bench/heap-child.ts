@@ -1,14 +1,18 @@
 /**
- * Heap per idle client, in a process of its own (run with `--expose-gc`): creates COUNT idle clients
- * of one kind and prints one JSON line with the heap after garbage collection before and after.
+ * Heap per idle client, in a process of its own on plain `node --expose-gc` (bundled by bench/heap.ts;
+ * ours imported from packages/machine/dist, balena-sdk from its compiled JavaScript): creates COUNT idle
+ * clients of one kind and prints one JSON line with the heap after garbage collection before and after.
  *
  * - ours: `createAuth({ store: memoryTokenStore() })`, then `ready()` (the store has been read).
  * - balena-sdk: `getSdk({ dataDirectory: false })`, and its `auth` namespace (built on first access).
  *
- * Usage: `node --expose-gc --import tsx bench/heap-child.ts <ours|balenaSdk> <count>`
+ * Usage: `node --expose-gc bench/.build/heap-child.mjs <ours|balenaSdk> <count>`
  */
 import { createAuth, memoryTokenStore } from '@balena-auth/machine';
 import { getSdk } from 'balena-sdk';
+import { assertPlainNode } from './lib/plain-node.ts';
+
+assertPlainNode();
 
 const kind = process.argv[2] as 'ours' | 'balenaSdk';
 const count = Number(process.argv[3] ?? 10_000);

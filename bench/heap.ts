@@ -1,13 +1,11 @@
 /**
- * Heap per idle client at 10,000 clients, ours vs balena-sdk, each kind in its own Node process
- * (bench/heap-child.ts, `--expose-gc`): heap used after garbage collection, after minus before
- * creating the clients, divided by their number.
+ * Heap per idle client at 10,000 clients, ours (packages/machine/dist) vs balena-sdk (its compiled
+ * JavaScript), each kind in its own plain `node --expose-gc` process (bench/heap-child.ts, bundled):
+ * heap used after garbage collection, after minus before creating the clients, divided by their number.
  *
  * Run alone: `pnpm bench:heap`
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from './lib/emulator.ts';
+import { bundleNodeScript, runNodeScript } from './lib/built-packages.ts';
 import type { Section } from './lib/report.ts';
 import { int, times } from './lib/stats.ts';
 
@@ -21,33 +19,14 @@ interface HeapReport {
   bytesPerClient: number;
 }
 
-function measure(kind: 'ours' | 'balenaSdk'): Promise<HeapReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./heap-child.ts', import.meta.url)),
-        kind,
-        String(CLIENTS),
-      ],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`heap-child ${kind}: ${code}`)),
-    );
-  });
+function measure(file: string, kind: 'ours' | 'balenaSdk'): Promise<HeapReport> {
+  return runNodeScript<HeapReport>(file, [kind, String(CLIENTS)], ['--expose-gc']);
 }
 
 export async function measureHeap(): Promise<Section> {
-  const balenaSdk = await measure('balenaSdk');
-  const ours = await measure('ours');
+  const file = await bundleNodeScript('heap-child.ts');
+  const balenaSdk = await measure(file, 'balenaSdk');
+  const ours = await measure(file, 'ours');
   return {
     name: 'heap',
     rows: [

@@ -6,10 +6,13 @@
  * - W2: a 25-hour-old session JWT, then 20 concurrent isLoggedIn: how many refresh requests.
  *   W2 mixed: the same with 10 isLoggedIn and 10 getUserInfo interleaved.
  *
+ * Ours is the built package (packages/machine/dist).
+ *
  * Run alone: `pnpm bench:requests`
  */
-import { createAuth, memoryTokenStore } from '@balena-auth/machine';
+import { pathToFileURL } from 'node:url';
 import { getSdk } from 'balena-sdk';
+import { builtEntry } from './lib/built-packages.ts';
 import type { EmulatorProcess } from './lib/emulator.ts';
 import type { Section } from './lib/report.ts';
 import { times } from './lib/stats.ts';
@@ -42,6 +45,9 @@ const W2_MIXED: Workload = async (auth) => {
 };
 
 export async function measureRequests(emulator: EmulatorProcess): Promise<Section> {
+  const { createAuth, memoryTokenStore }: typeof import('@balena-auth/machine') = await import(
+    pathToFileURL(builtEntry('machine')).href
+  );
   let users = 0;
   const clients = {
     ours: async (): Promise<Client> => {

@@ -40,7 +40,7 @@ const files: [path: string, expected: string][] = [
 ];
 
 const stale = files.filter(([path, expected]) => readOrEmpty(path) !== expected).map(([path]) => path);
-const summary = `${model.states.length} states, ${model.transitions.length} transitions`;
+const summary = `${model.states.length} state nodes, ${model.transitionCount} transitions`;
 if (check) {
   if (stale.length > 0) {
     console.error(

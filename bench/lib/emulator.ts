@@ -4,8 +4,8 @@ import type { Fault, RequestRecord, SessionTokenClaims } from '@balena-auth/emul
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The emulator running in a child process, driven through its admin routes. */
-export interface EmulatorProcess {
+/** An emulator driven through its admin routes, from any process. */
+export interface EmulatorAdmin {
   url: string;
   createUser(user: { email: string; password: string }): Promise<void>;
   sessionToken(email: string, claims?: SessionTokenClaims): Promise<string>;
@@ -14,6 +14,10 @@ export interface EmulatorProcess {
   /** Applies `fault` to the next `times` requests to `path`. */
   faults(path: string, fault: Fault, times: number): Promise<void>;
   clearFaults(): Promise<void>;
+}
+
+/** The emulator running in a child process. */
+export interface EmulatorProcess extends EmulatorAdmin {
   close(): Promise<void>;
 }
 
@@ -39,6 +43,24 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     });
     child.once('exit', (code) => reject(new Error(`the emulator process exited with ${code}`)));
   });
+  return {
+    ...connectEmulator(url),
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/**
+ * The admin routes of the emulator listening at `url` (e.g. one started by another process).
+ *
+ * @example
+ * const emulator = connectEmulator('http://127.0.0.1:41234');
+ * const token = await emulator.sessionToken('a@example.com');
+ */
+export function connectEmulator(url: string): EmulatorAdmin {
   const admin = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}/__emulator${path}`, {
       method,
@@ -65,11 +87,6 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     },
     clearFaults: async () => {
       await admin('DELETE', '/faults');
-    },
-    close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin.end();
-      await exited;
     },
   };
 }

@@ -54,6 +54,38 @@ describe('two tabs of one site', () => {
     console.info(`logout by ${logsOut} seen by the other tab after ${seenAt - loggedOutAt} ms`);
   });
 
+  it("another tab's login and logout reach onAuthStateChange as SIGNED_IN and SIGNED_OUT within 1 s", async () => {
+    const user = await newUser();
+    const [first, second] = [await fixture.openHarness(context), await fixture.openHarness(context)];
+    const eventAt = (page: Page, event: string, after: number) =>
+      page
+        .waitForFunction(
+          ([name, since]) => window.harness.sessionEvents.find((e) => e.event === name && e.at >= since)?.at,
+          [event, after] as const,
+          { timeout: 5000 },
+        )
+        .then(async (handle) => (await handle.jsonValue()) as number);
+    await second.evaluate(() => window.harness.listen());
+    await eventAt(second, 'INITIAL_SESSION', 0);
+    const loggedInAt = await first.evaluate(async (credentials) => {
+      const at = Date.now();
+      await window.harness.auth.login(credentials);
+      return at;
+    }, user);
+    const signedIn = (await eventAt(second, 'SIGNED_IN', loggedInAt)) - loggedInAt;
+    const loggedOutAt = await first.evaluate(async () => {
+      const at = Date.now();
+      await window.harness.auth.logout();
+      return at;
+    });
+    const signedOut = (await eventAt(second, 'SIGNED_OUT', loggedOutAt)) - loggedOutAt;
+    console.info(
+      `the other tab's onAuthStateChange: SIGNED_IN after ${signedIn} ms, SIGNED_OUT after ${signedOut} ms`,
+    );
+    expect(signedIn).toBeLessThan(1000);
+    expect(signedOut).toBeLessThan(1000);
+  });
+
   it('a login in one tab is seen by the other within 1 s', async () => {
     const user = await newUser();
     const [first, second] = [await fixture.openHarness(context), await fixture.openHarness(context)];

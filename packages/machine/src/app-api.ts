@@ -1,4 +1,5 @@
-import { type $Fetch, type FetchContext, ofetch } from 'ofetch';
+import { type FetchContext, ofetch } from 'ofetch';
+import type { AuthApi } from './auth.types.ts';
 import {
   BalenaError,
   BalenaExpiredToken,
@@ -66,7 +67,7 @@ function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof gl
  * @example
  * const devices = await client.api('/v7/device', { query: { $select: 'uuid' } });
  */
-export function createAppApi(options: AppApiOptions): $Fetch {
+export function createAppApi(options: AppApiOptions): AuthApi {
   const origin = new URL(options.apiUrl).origin;
   const fetch =
     options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
@@ -105,5 +106,5 @@ export function createAppApi(options: AppApiOptions): $Fetch {
       },
     },
     { fetch: withinOrigin(origin, fetch) },
-  );
+  ) as AuthApi;
 }

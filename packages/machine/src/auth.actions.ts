@@ -1,5 +1,5 @@
-import { assertEvent, assign, emit, enqueueActions, setup, spawnChild } from 'xstate';
-import { authActors, PLATFORM_SYSTEM_ID } from './auth.actors.ts';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
+import { authActors } from './auth.actors.ts';
 import { authGuards } from './auth.guards.ts';
 import { QUERY_REQUESTS, QUEUED_REQUESTS, REQUESTS } from './auth.requests.ts';
 import {
@@ -40,14 +40,6 @@ export const authSetup = setup({
   actors: authActors,
   guards: authGuards,
   actions: {
-    startPlatform: spawnChild('platform', {
-      id: PLATFORM_SYSTEM_ID,
-      systemId: PLATFORM_SYSTEM_ID,
-      input: ({ event }) => {
-        assertEvent(event, 'xstate.init');
-        return event.input?.services;
-      },
-    }),
     enqueueRequest: assign({
       queue: ({ context, event }) => {
         assertEvent(event, [...QUEUED_REQUESTS, 'auth.logout']);

@@ -1,5 +1,5 @@
 import type { GenericSchema } from 'valibot';
-import { type ActorSystem, fromPromise, fromTransition } from 'xstate';
+import { type AnyActorRef, fromPromise } from 'xstate';
 import type { ApiClient } from './api.ts';
 import type { TokenStore } from './auth.types.ts';
 import {
@@ -194,13 +194,15 @@ function hasStatus(error: unknown, status: number): boolean {
   );
 }
 
-/** The system id under which a running client keeps its services (see `platform` below). */
-const PLATFORM = 'platform';
-
-// biome-ignore lint/suspicious/noExplicitAny: any actor system holds the platform actor
-function servicesOf(system: ActorSystem<any>): AuthServices {
-  const holder = system.get(PLATFORM);
-  const services = (holder?.getSnapshot().context as (() => AuthServices | undefined) | undefined)?.();
+/**
+ * The services of the client that runs `self`: the input its root actor was created with
+ * (`createActor(authMachine, { input: { services } })`). Every service actor is a child of the root.
+ */
+function servicesOf(self: AnyActorRef): AuthServices {
+  const root = self._parent as
+    | (AnyActorRef & { options?: { input?: { services?: AuthServices } } })
+    | undefined;
+  const services = root?.options?.input?.services;
   if (!services) {
     throw new BalenaError(
       'No services: create the client with createAuth(), or start authMachine with input: { services }',
@@ -213,24 +215,18 @@ function servicesOf(system: ActorSystem<any>): AuthServices {
 function service<N extends keyof AuthServices>(name: N) {
   type Output = Awaited<ReturnType<AuthServices[N]>>;
   type Input = Parameters<AuthServices[N]>[0];
-  return fromPromise<Output, Input>(({ input, signal, system }) => {
-    const run = servicesOf(system)[name] as (input: Input, signal: AbortSignal) => Promise<Output>;
+  return fromPromise<Output, Input>(({ input, signal, self }) => {
+    const run = servicesOf(self)[name] as (input: Input, signal: AbortSignal) => Promise<Output>;
     return run(input, signal);
   });
 }
 
 /**
- * The machine's actors, shared by every client: one `fromPromise` per service, named as a verb,
- * and `platform`, which holds a client's services for the others to find through the actor
- * system (its snapshot is a getter, so inspectors never serialise the store or the API client).
+ * The machine's actors, shared by every client: one `fromPromise` per service, named as a verb. Each
+ * finds its client's services in the input of the machine actor that invoked it, so nothing
+ * platform-specific is in the machine's context or in a child of its own.
  */
 export const authActors = {
-  platform: fromTransition(
-    (state: () => AuthServices | undefined) => state,
-    ({ input }: { input: AuthServices | undefined }) =>
-      () =>
-        input,
-  ),
   readStoredToken: service('readStoredToken'),
   saveToken: service('saveToken'),
   removeStoredToken: service('removeStoredToken'),
@@ -247,4 +243,3 @@ export const authActors = {
 };
 
 export type AuthActors = typeof authActors;
-export { PLATFORM as PLATFORM_SYSTEM_ID };

@@ -1,4 +1,3 @@
-import type { $Fetch } from 'ofetch';
 import { type Actor, createActor, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
 import { createAppApi } from './app-api.ts';
@@ -7,6 +6,7 @@ import { authMachine } from './auth.machine.ts';
 import type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 import { createSessionView } from './auth.session.ts';
 import type {
+  AuthApi,
   AuthChangeEvent,
   AuthOptions,
   AuthReply,
@@ -57,7 +57,7 @@ export interface AuthClient {
    * @example
    * const { d } = await client.api<{ d: { uuid: string }[] }>('/v7/device', { query: { $select: 'uuid' } });
    */
-  api: $Fetch;
+  api: AuthApi;
   /**
    * The session as apps render it: `restoring`, `signedOut`, `twoFactorRequired`, or `signedIn`
    * with the `user` once the server confirmed it. The same object until something changes.
@@ -128,8 +128,9 @@ export function createAuth(options: AuthOptions): AuthClient {
       actor.send({ type, id, at: now(), ...payload } as AuthRequest);
     });
 
+  const isRestoring = (snapshot = actor.getSnapshot()) => snapshot.matches({ session: 'restoring' });
   const ready = async () => {
-    await waitFor(actor, (snapshot) => !snapshot.matches({ session: 'restoring' }));
+    if (isRestoring()) await waitFor(actor, (snapshot) => !isRestoring(snapshot));
   };
 
   /** The held token for local answers; mirrors balena-auth's getters. */
@@ -142,7 +143,21 @@ export function createAuth(options: AuthOptions): AuthClient {
     return { token, claims };
   };
 
-  const whoami = (): Promise<WhoamiResult> => request('auth.whoami');
+  /**
+   * The whoami answer the chart gives at once (ready, nothing queued, the user cached: its
+   * `hasUser` transition), read off the snapshot without a round trip through the actor.
+   */
+  const cachedUser = () => {
+    const snapshot = actor.getSnapshot();
+    const { user, queue } = snapshot.context;
+    return user !== undefined && queue.length === 0 && snapshot.matches({ activity: 'ready' })
+      ? user
+      : undefined;
+  };
+  const whoami = (): Promise<WhoamiResult> => {
+    const user = cachedUser();
+    return user ? Promise.resolve(user) : request('auth.whoami');
+  };
   const getUserInfo = async (): Promise<UserInfo> => {
     const actorInfo = await whoami();
     if (actorInfo.actorType !== 'user') throw new Error(NOT_A_USER);
@@ -218,31 +233,42 @@ export function createAuth(options: AuthOptions): AuthClient {
     },
   };
 
-  const session = createSessionView(actor.getSnapshot(), () => {
-    auth.whoami().catch(() => {});
-  });
-  const watching = actor.subscribe((snapshot) => session.update(snapshot));
-  const api = createAppApi({
-    apiUrl: settings.apiUrl,
-    fetch: settings.fetch,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    credential: () => request('auth.credential'),
-    rejected: (token) => {
-      request('auth.credentialRejected', { token }).catch(() => {});
-    },
-  });
+  // The session view and client.api are made on first use: an idle client pays for neither.
+  let session: ReturnType<typeof createSessionView> | undefined;
+  let watching: { unsubscribe(): void } | undefined;
+  const sessionView = () => {
+    if (session) return session;
+    const view = createSessionView(actor.getSnapshot(), () => {
+      auth.whoami().catch(() => {});
+    });
+    watching = actor.subscribe((snapshot) => view.update(snapshot));
+    session = view;
+    return view;
+  };
+  let api: AuthApi | undefined;
 
   return {
     auth,
     actor,
     ready,
-    api,
-    getSession: session.get,
-    onAuthStateChange: session.listen,
+    get api() {
+      api ??= createAppApi({
+        apiUrl: settings.apiUrl,
+        fetch: settings.fetch,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        credential: () => request('auth.credential'),
+        rejected: (token) => {
+          request('auth.credentialRejected', { token }).catch(() => {});
+        },
+      });
+      return api;
+    },
+    getSession: () => sessionView().get(),
+    onAuthStateChange: (listener) => sessionView().listen(listener),
     stop() {
       unsubscribe?.();
-      watching.unsubscribe();
-      session.clear();
+      watching?.unsubscribe();
+      session?.clear();
       actor.stop();
       for (const waiter of pending.values()) waiter.reject(new Error('The auth client has been stopped'));
       pending.clear();

@@ -56,7 +56,6 @@ export const authMachine = authSetup.createMachine({
   description: 'The balena auth session: one credential, who it belongs to, and the requests that use it.',
   type: 'parallel',
   context: { queue: [], queries: {} },
-  entry: 'startPlatform',
   states: {
     session: {
       description: 'Which credential is held. It changes only with the outcome of an activity, or by logout.',

@@ -157,7 +157,6 @@ export type QueryId = `query.${number}`;
 
 /** Every event the machine accepts: caller requests, store changes, and its services' results. */
 export type AuthEvent =
-  | { type: 'xstate.init'; input?: { services?: AuthServices } }
   | AuthRequest
   | StoreChangedEvent
   | ServiceEvents<
@@ -253,3 +252,35 @@ export type AuthChangeEvent =
   | 'TWO_FACTOR_REQUIRED'
   | 'TOKEN_REFRESHED'
   | 'USER_UPDATED';
+
+/** Options of a `client.api` call: fetch's, plus ofetch's (`query`, JSON `body`, `responseType`, …). */
+export interface AuthApiOptions extends Omit<RequestInit, 'body'> {
+  /** A JSON-serialisable value (sent as JSON) or anything fetch takes as a body. */
+  body?: RequestInit['body'] | Record<string, unknown> | unknown[];
+  /** Added to the URL as a query string. */
+  query?: Record<string, unknown>;
+  /** How to read the response: JSON (by content type, the default), text, a blob, … */
+  responseType?: 'json' | 'text' | 'blob' | 'arrayBuffer' | 'stream';
+  /** Milliseconds; default `requestTimeoutMs`. */
+  timeout?: number;
+  /** ofetch's retry: off unless given. */
+  retry?: number | false;
+  retryDelay?: number;
+  retryStatusCodes?: number[];
+  /** Resolve instead of rejecting on a 4xx/5xx. */
+  ignoreResponseError?: boolean;
+}
+
+/**
+ * `client.api`: an [ofetch](https://github.com/unjs/ofetch) `$Fetch` instance. Its type is written
+ * out here (the call, and `raw`) because ofetch's own declarations need undici's; annotate it as
+ * ofetch's `$Fetch` if your project has those.
+ *
+ * @example
+ * const { d } = await client.api<{ d: { uuid: string }[] }>('/v7/device', { query: { $select: 'uuid' } });
+ */
+export interface AuthApi {
+  <T = unknown>(request: string | Request, options?: AuthApiOptions): Promise<T>;
+  /** The whole response, with the parsed body as `_data`. */
+  raw<T = unknown>(request: string | Request, options?: AuthApiOptions): Promise<Response & { _data?: T }>;
+}

@@ -2,6 +2,8 @@ export { type AuthClient, createAuth } from './auth.facade.ts';
 export { authMachine } from './auth.machine.ts';
 export type { RequestResult, RequestTable, RequestType } from './auth.requests.ts';
 export type {
+  AuthApi,
+  AuthApiOptions,
   AuthChangeEvent,
   AuthContext,
   AuthEvent,

@@ -27,6 +27,13 @@ export async function readBodyText(
     await body?.cancel().catch(() => {});
     throw tooLarge();
   }
+  // A declared, uncompressed length within the limit bounds the body already: read it whole.
+  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  if (declared <= limit && !encoded && typeof response.text === 'function') {
+    const text = await untilAborted(response.text(), signal);
+    if (typeof text !== 'string') throw new BalenaNetworkError('network error: unreadable response body');
+    return text;
+  }
   if (!body || typeof body.getReader !== 'function') {
     const text = typeof response.text === 'function' ? await untilAborted(response.text(), signal) : '';
     if (typeof text !== 'string') throw new BalenaNetworkError('network error: unreadable response body');

@@ -11,6 +11,10 @@ export interface Harness {
   states: { state: string; at: number }[];
   /** The state when ready() resolved, once it has. */
   stateAtReady?: string;
+  /** Every `onAuthStateChange` event since `listen()`, with the `Date.now()` it arrived. */
+  sessionEvents: { event: string; at: number }[];
+  /** Subscribes to `onAuthStateChange` (not at start: a listener makes the client confirm its user). */
+  listen(): void;
   ready(): Promise<void>;
   stop(): void;
 }
@@ -35,6 +39,12 @@ const client = createWebAuth({ apiUrl: new URLSearchParams(location.search).get(
 const harness: Harness = {
   auth: client.auth,
   states: [{ state: sessionName(client.actor.getSnapshot().value), at: Date.now() }],
+  sessionEvents: [],
+  listen() {
+    client.onAuthStateChange((event) => {
+      harness.sessionEvents.push({ event, at: Date.now() });
+    });
+  },
   ready: client.ready,
   stop: client.stop,
 };

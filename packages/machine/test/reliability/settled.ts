@@ -19,6 +19,6 @@ export function isSettled(snapshot: Snapshot): boolean {
 /** The ids of the machine's services (child actors other than the `platform` holder) that have not finished. */
 export function runningServices(snapshot: Snapshot): string[] {
   return Object.entries(snapshot.children)
-    .filter(([id, child]) => id !== 'platform' && child?.getSnapshot().status === 'active')
+    .filter(([, child]) => child?.getSnapshot().status === 'active')
     .map(([id]) => id);
 }
