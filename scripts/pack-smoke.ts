@@ -441,12 +441,11 @@ function gzip9Size(data: Buffer): number {
   return result.status === 0 ? result.stdout.length : gzipSync(data, { level: 9 }).length;
 }
 
-async function bundleForTheBrowser(project: string): Promise<{ minified: number; gzipped: number }> {
-  writeFileSync(join(project, 'app.js'), BROWSER_APP);
-  const outfile = join(project, 'out', 'app.js');
-  let result: Awaited<ReturnType<typeof build>>;
+/** esbuild (`platform: 'browser'`, minified, in memory) of `source` as `app.js` in `project`, with its metafile. */
+async function bundleApp(project: string, source: string, what: string) {
+  writeFileSync(join(project, 'app.js'), source);
   try {
-    result = await build({
+    return await build({
       absWorkingDir: project,
       entryPoints: ['app.js'],
       bundle: true,
@@ -455,14 +454,17 @@ async function bundleForTheBrowser(project: string): Promise<{ minified: number;
       target: 'es2022',
       minify: true,
       metafile: true,
-      outfile,
+      write: false,
+      outdir: join(project, 'out'),
       logLevel: 'silent',
     });
   } catch (error) {
-    fail(
-      `esbuild could not bundle the browser app from the installed packages:\n${(error as Error).message}`,
-    );
+    fail(`esbuild could not bundle ${what} from the installed packages:\n${(error as Error).message}`);
   }
+}
+
+async function bundleForTheBrowser(project: string): Promise<{ minified: number; gzipped: number }> {
+  const result = await bundleApp(project, BROWSER_APP, 'the browser app');
   const { metafile } = result;
   if (!metafile) fail('esbuild wrote no metafile');
   const inputs = Object.keys(metafile.inputs).map((input) => resolve(project, input));
@@ -482,7 +484,7 @@ async function bundleForTheBrowser(project: string): Promise<{ minified: number;
   );
   if (externals.length > 0) fail(`the bundle imports ${externals.join(', ')} at run time`);
 
-  const code = readFileSync(outfile);
+  const code = Buffer.from(result.outputFiles[0].contents);
   const text = code.toString('utf8');
   if (text.includes('node:')) fail('the browser bundle contains "node:"');
   const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -718,19 +720,7 @@ async function reactApp(project: string, tarballs: Map<string, string>, major: s
     cwd: project,
     env: userEnvironment(),
   }).trim();
-  writeFileSync(join(project, 'app.js'), REACT_BROWSER_APP);
-  const result = await build({
-    absWorkingDir: project,
-    entryPoints: ['app.js'],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-  }).catch((error: Error) => fail(`esbuild could not bundle the React ${major} app:\n${error.message}`));
+  const result = await bundleApp(project, REACT_BROWSER_APP, `the React ${major} app`);
   const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => resolve(project, input));
   const outside = inputs.filter((input) => !isInside(input, project));
   if (outside.length > 0)

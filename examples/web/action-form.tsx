@@ -90,3 +90,51 @@ export function CodeField({ id }: { id: string }) {
     />
   );
 }
+
+/** A password input named `password`. */
+export function PasswordField({
+  id,
+  label = 'Password',
+  autoComplete = 'current-password',
+  minLength,
+}: {
+  id: string;
+  label?: string;
+  autoComplete?: 'current-password' | 'new-password';
+  minLength?: number;
+}) {
+  return (
+    <Field
+      id={id}
+      label={label}
+      name="password"
+      type="password"
+      autoComplete={autoComplete}
+      minLength={minLength}
+      required
+    />
+  );
+}
+
+/** An e-mail input named `email`. */
+export function EmailField({
+  id,
+  autoComplete = 'email',
+  defaultValue,
+}: {
+  id: string;
+  autoComplete?: 'email' | 'username';
+  defaultValue?: string;
+}) {
+  return (
+    <Field
+      id={id}
+      label="E-mail"
+      name="email"
+      type="email"
+      autoComplete={autoComplete}
+      defaultValue={defaultValue}
+      required
+    />
+  );
+}

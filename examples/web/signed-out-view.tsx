@@ -1,5 +1,5 @@
 import { useAuth } from '@balena-auth/react';
-import { ActionForm, Field, field } from './action-form.tsx';
+import { ActionForm, EmailField, Field, field, PasswordField } from './action-form.tsx';
 import type { Prefill } from './prefill.ts';
 
 /**
@@ -38,23 +38,8 @@ export function SignedOutView({
           return 'Logged in.';
         }}
       >
-        <Field
-          id="login-email"
-          label="E-mail"
-          name="email"
-          type="email"
-          autoComplete="username"
-          defaultValue={prefill.loginEmail}
-          required
-        />
-        <Field
-          id="login-password"
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-        />
+        <EmailField id="login-email" autoComplete="username" defaultValue={prefill.loginEmail} />
+        <PasswordField id="login-password" />
       </ActionForm>
       <ActionForm
         id="register-form"
@@ -68,15 +53,12 @@ export function SignedOutView({
           return `Registered ${email}. A verification e-mail is in the outbox (dev panel).`;
         }}
       >
-        <Field id="register-email" label="E-mail" name="email" type="email" autoComplete="email" required />
-        <Field
+        <EmailField id="register-email" />
+        <PasswordField
           id="register-password"
           label="Password (8 characters or more)"
-          name="password"
-          type="password"
           autoComplete="new-password"
           minLength={8}
-          required
         />
       </ActionForm>
       <ActionForm
@@ -93,15 +75,7 @@ export function SignedOutView({
           return 'E-mail verified. You can log in now.';
         }}
       >
-        <Field
-          id="verify-email"
-          label="E-mail"
-          name="email"
-          type="email"
-          autoComplete="email"
-          defaultValue={prefill.verifyEmail}
-          required
-        />
+        <EmailField id="verify-email" defaultValue={prefill.verifyEmail} />
         <Field
           id="verify-token"
           label="Verification token"

@@ -2,7 +2,7 @@ import { totpUri } from '@balena-auth/machine';
 import { useAuth, useSession } from '@balena-auth/react';
 import { useState } from 'react';
 import { renderSVG } from 'uqr';
-import { ActionForm, CodeField, Field, field } from './action-form.tsx';
+import { ActionForm, CodeField, field, PasswordField } from './action-form.tsx';
 import { describeError } from './messages.ts';
 import { useNotices } from './notices.tsx';
 import { signedInEmail } from './session-email.ts';
@@ -92,14 +92,7 @@ export function TwoFactorSection() {
             return 'Two-factor authentication is off.';
           }}
         >
-          <Field
-            id="disable-password"
-            label="Password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-          />
+          <PasswordField id="disable-password" />
         </ActionForm>
       ) : null}
     </section>

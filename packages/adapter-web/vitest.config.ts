@@ -1,22 +1,9 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { ChromiumNotFound, chromiumLaunchOptions } from './test/chromium.ts';
+import { chromiumLaunchOptionsIfAny } from './test/chromium.ts';
 import { emulatorAdmin } from './test/emulator-admin.command.ts';
 
-/**
- * The Chromium to run in, or undefined when there is none. vitest loads every project's config, also
- * for a run of other projects, so a missing Chromium must not make loading this one throw.
- */
-function chromiumIfAny() {
-  try {
-    return chromiumLaunchOptions();
-  } catch (error) {
-    if (error instanceof ChromiumNotFound) return undefined;
-    throw error;
-  }
-}
-
-const launchOptions = chromiumIfAny();
+const launchOptions = chromiumLaunchOptionsIfAny();
 
 /**
  * The adapter inside real Chromium (vitest browser mode), against the emulator on 127.0.0.1. Without

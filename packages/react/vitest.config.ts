@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { ChromiumNotFound, chromiumLaunchOptions } from '../adapter-web/test/chromium.ts';
+import { chromiumLaunchOptionsIfAny } from '../adapter-web/test/chromium.ts';
 import { emulatorAdmin } from '../adapter-web/test/emulator-admin.command.ts';
 
 declare module 'vitest' {
@@ -10,17 +10,7 @@ declare module 'vitest' {
   }
 }
 
-/** The Chromium to run in, or undefined when there is none (loading the config must not throw then). */
-function chromiumIfAny() {
-  try {
-    return chromiumLaunchOptions();
-  } catch (error) {
-    if (error instanceof ChromiumNotFound) return undefined;
-    throw error;
-  }
-}
-
-const launchOptions = chromiumIfAny();
+const launchOptions = chromiumLaunchOptionsIfAny();
 
 /**
  * The React bindings in real Chromium (vitest browser mode) with React 19, against the emulator on

@@ -76,3 +76,22 @@ export function findChromium(env: Readonly<Record<string, string | undefined>> =
 export function chromiumLaunchOptions(): { executablePath: string; args: string[] } {
   return { executablePath: findChromium(), args: [...CHROMIUM_FLAGS] };
 }
+
+/**
+ * {@link chromiumLaunchOptions}, or undefined when there is no Chromium. For vitest configs: vitest
+ * loads every project's config, also for a run of other projects, so a missing Chromium must not
+ * make loading one throw (the project's setup file then fails its tests with the message instead).
+ *
+ * @example
+ * ```ts
+ * const launchOptions = chromiumLaunchOptionsIfAny();
+ * ```
+ */
+export function chromiumLaunchOptionsIfAny(): ReturnType<typeof chromiumLaunchOptions> | undefined {
+  try {
+    return chromiumLaunchOptions();
+  } catch (error) {
+    if (error instanceof ChromiumNotFound) return undefined;
+    throw error;
+  }
+}
