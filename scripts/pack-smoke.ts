@@ -20,15 +20,15 @@
  *    - esbuild (`platform: 'browser'`, minified) bundles a small app on the installed
  *      `@balena-auth/adapter-web`: it must resolve, pull in no Node built-in and one xstate, and its
  *      size is printed.
- * 4. A second project with only the tarballs and `typescript` (no `@types/node`) type-checks a file
- *    that imports adapter-node (strict, `skipLibCheck: false`), and fails on one with type errors.
- * 4b. For React 18 and for React 19, an app that `npm install`s the tarballs with `react@<major>` and
+ * 4. For React 18 and for React 19, an app that `npm install`s the tarballs with `react@<major>` and
  *    `react-dom@<major>` from the registry: one copy of each React package and of xstate; a plain
  *    `node` script renders `<AuthProvider>` + `useSession()` with `react-dom/server` (no `window`:
  *    `restoring`); and esbuild bundles a browser app on `@balena-auth/react` that Chromium (the tests'
  *    one) renders from a server on 127.0.0.1 against an emulator: signed out, a login through
  *    `useAuth()` seen by a `useSession()` component, a logout.
- * 5. Prints every tarball's size and the bundle's gzip -9 size, then deletes the temp directory
+ * 5. A second project with only the tarballs and `typescript` (no `@types/node`) type-checks a file
+ *    that imports adapter-node (strict, `skipLibCheck: false`), and fails on one with type errors.
+ * 6. Prints every tarball's size and the bundle's gzip -9 size, then deletes the temp directory
  *    (`--keep` leaves it for a look).
  *
  * Exits 1 at the first failure, naming it.
@@ -586,7 +586,7 @@ function typeCheckTypeScriptApp(project: string, tarballs: Map<string, string>):
   );
 }
 
-/** (4b): the server render, in plain node (no `window`, no DOM). */
+/** The React apps: the server render, in plain node (no `window`, no DOM). */
 const REACT_SSR_SCRIPT = `import { createAuth, memoryTokenStore } from '@balena-auth/machine';
 import { AuthProvider, useAuthSelector, useSession } from '@balena-auth/react';
 import { createElement as h, version } from 'react';
@@ -606,7 +606,7 @@ if (!html.includes('restoring')) throw new Error('the server render is not resto
 console.log('react ' + version + ': ' + html);
 `;
 
-/** (4b): a browser app on the installed `@balena-auth/react`, in plain JavaScript (no JSX build step). */
+/** The React apps: a browser app on the installed `@balena-auth/react`, in plain JavaScript (no JSX build step). */
 const REACT_BROWSER_APP = `import { createWebAuth } from '@balena-auth/adapter-web';
 import { AuthProvider, useAuth, useSession } from '@balena-auth/react';
 import { createElement as h, StrictMode, version } from 'react';
@@ -660,7 +660,7 @@ async function servePage(page: string, script: string) {
   };
 }
 
-/** (4b): Chromium renders the bundled app; a login and a logout through the hooks. */
+/** The React apps: Chromium renders the bundled app; a login and a logout through the hooks. */
 async function renderInChromium(bundle: string, major: string): Promise<string> {
   const emulator = await startEmulator({ loginRateLimit: false });
   const credentials = { email: `react-${major}@example.com`, password: 'correct horse battery' };
@@ -701,7 +701,7 @@ async function renderInChromium(bundle: string, major: string): Promise<string> 
   }
 }
 
-/** (4b): an app on React `major` with the installed tarballs, rendered on the server and in Chromium. */
+/** The React apps: an app on React `major` with the installed tarballs, rendered on the server and in Chromium. */
 async function reactApp(project: string, tarballs: Map<string, string>, major: string): Promise<void> {
   mkdirSync(project, { recursive: true });
   writeFileSync(
@@ -730,7 +730,7 @@ async function reactApp(project: string, tarballs: Map<string, string>, major: s
     fail(`@balena-auth/react resolved to ${bindings}, not its dist/index.js`);
   const bundle = result.outputFiles[0].text;
   const version = await renderInChromium(bundle, major);
-  step(`(4b) React ${major}: ${copies} installed once each; ${rendered}`);
+  step(`(React) React ${major}: ${copies} installed once each; ${rendered}`);
   step(
     `    Chromium rendered the esbuild bundle (${bytes(bundle.length)} minified) on React ${version}: signedOut, a login through useAuth() shown by useSession(), logout`,
   );
