@@ -74,7 +74,10 @@ function CurrentCode({ admin, lastLoginEmail }: { admin: EmulatorAdmin; lastLogi
 
   const reading = asked.email !== '' && (asked.manual || asked.email === followed);
   useEffect(() => {
-    if (!reading) return;
+    if (!reading) {
+      setAnswer(''); // e.g. two-factor authentication was turned off: that code is no longer true
+      return;
+    }
     const address = asked.email;
     let current = true;
     let step = Math.floor(Date.now() / STEP_MS);

@@ -96,8 +96,22 @@ export function SignedInView({ onOutboxChanged }: { onOutboxChanged(): void }) {
           }}
         />
       </p>
-      {whoami ? <pre id="whoami-result">{whoami}</pre> : null}
-      {apiKeys ? <pre id="api-result">{apiKeys}</pre> : null}
+      {whoami ? (
+        <figure>
+          <figcaption>
+            <code>auth.whoami()</code> answered:
+          </figcaption>
+          <pre id="whoami-result">{whoami}</pre>
+        </figure>
+      ) : null}
+      {apiKeys ? (
+        <figure>
+          <figcaption>
+            <code>client.api('/v7/api_key')</code> answered (<code>d</code>, the API keys):
+          </figcaption>
+          <pre id="api-result">{apiKeys}</pre>
+        </figure>
+      ) : null}
       <TwoFactorSection />
     </section>
   );

@@ -285,6 +285,7 @@ describe('the web demo served by pnpm start', () => {
     await disable.getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => text(page, '#two-factor-status')).toBe('Two-factor authentication is off.');
     expect(await text(page, '#status')).toBe('Two-factor authentication is off.');
+    await expect.poll(() => text(page, '#totp-code')).toBe(''); // no code shown for a user without 2FA
     keep(await storedToken(page));
     await expectChartToMatchSnapshot(page);
     await shot(page, 'two-factor-disabled');
