@@ -7,6 +7,7 @@ import {
   transition,
 } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
+import { authActors } from '../../src/auth.actors.ts';
 import { authMachine } from '../../src/auth.machine.ts';
 import type { AuthEvent } from '../../src/index.ts';
 import { CHART_EVENTS, nameOfToken } from './chart-events.ts';
@@ -45,21 +46,7 @@ function allStateNodes(node: AnyStateNode, into = new Set<string>()): Set<string
   return into;
 }
 
-const services = [
-  'readStoredToken',
-  'saveToken',
-  'removeStoredToken',
-  'loginWithPassword',
-  'authenticate',
-  'register',
-  'verifyEmail',
-  'fetchUser',
-  'refreshToken',
-  'verifyTotp',
-  'fetchSetupKey',
-  'disableTwoFactor',
-  'markVerificationEmailSent',
-] as const;
+const services = Object.keys(authActors);
 /** The chart with services that never finish: the walk supplies their done and error events itself. */
 const inertChart = authMachine.provide({
   actors: Object.fromEntries(services.map((name) => [name, fromPromise(() => new Promise<never>(() => {}))])),

@@ -6,16 +6,9 @@
  */
 import { createAuth, memoryTokenStore } from '../../src/index.ts';
 import { fakeJwt } from '../jwt.ts';
+import { heapAfterGc } from './heap.ts';
 
 const calls = Number(process.env.QUERY_CALLS ?? 20_000);
-const collectGarbage = globalThis.gc as () => void;
-const heapAfterGc = async () => {
-  for (let i = 0; i < 4; i++) {
-    collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return process.memoryUsage().heapUsed;
-};
 
 const token = fakeJwt({
   id: 1,

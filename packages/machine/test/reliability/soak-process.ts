@@ -6,6 +6,7 @@
  * keep-alive connections have had time to close; then it ends by itself, with nothing left to run.
  */
 import { createAuth, memoryTokenStore } from '../../src/index.ts';
+import { heapAfterGc } from './heap.ts';
 
 const url = process.env.SOAK_EMULATOR_URL as string;
 const credentials = {
@@ -14,16 +15,6 @@ const credentials = {
 };
 const cycles = Number(process.env.SOAK_CYCLES ?? 1000);
 const WARM_UP_CYCLES = Number(process.env.SOAK_WARM_UP ?? 100);
-const collectGarbage = globalThis.gc as () => void;
-
-/** Heap in use after collecting garbage, with finalizers (e.g. of request timeouts) given a turn to run. */
-const heapAfterGc = async () => {
-  for (let i = 0; i < 4; i++) {
-    collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return process.memoryUsage().heapUsed;
-};
 const resources = () => process.getActiveResourcesInfo().sort();
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
