@@ -1,5 +1,4 @@
 import { stateIn } from 'xstate';
-import { REQUESTS } from './auth.requests.ts';
 import type { AuthContext, AuthEvent } from './auth.types.ts';
 import { BalenaExpiredToken, BalenaNetworkError, BalenaNotLoggedIn, BalenaRequestError } from './errors.ts';
 import { isPastExpiry, isRefreshDueOf, twoFactorStatusOf } from './token.ts';
@@ -50,9 +49,6 @@ export const authGuards = {
   isVerifyOnly: ({ context }: GuardArgs) => context.current?.type === 'auth.totp.verify',
   isCredentialRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaNotLoggedIn,
   isExpiredTokenRejected: ({ event }: GuardArgs) => errorOf(event) instanceof BalenaExpiredToken,
-  /** True for a request that replies with the token it stored (`twoFactor.enable`, `twoFactor.disable`). */
-  keepsResult: ({ context }: GuardArgs) =>
-    context.current !== undefined && 'keepsResult' in REQUESTS[context.current.type],
 };
 
 export type AuthGuards = typeof authGuards;

@@ -1,6 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { authMachine } from './auth.machine.ts';
 import type { AuthChangeEvent, AuthContext, AuthSession } from './auth.types.ts';
+import { twoFactorStatusOf } from './token.ts';
 
 type SessionSnapshot = SnapshotFrom<typeof authMachine>;
 
@@ -8,14 +9,17 @@ const RESTORING: AuthSession = { status: 'restoring' };
 const SIGNED_OUT: AuthSession = { status: 'signedOut' };
 const TWO_FACTOR_REQUIRED: AuthSession = { status: 'twoFactorRequired' };
 
-/** The session an app sees in a snapshot of the chart: its `session` region, and the user once known. */
+/**
+ * The session an app sees in a snapshot of the chart: its `session` region (while a new login is
+ * in flight, the credential still held), and the user once known.
+ */
 function statusOf(snapshot: SessionSnapshot): AuthSession['status'] {
   if (snapshot.matches({ session: 'restoring' })) return 'restoring';
   if (snapshot.matches({ session: 'awaitingTwoFactor' })) return 'twoFactorRequired';
   if (snapshot.matches({ session: 'authenticated' })) return 'signedIn';
   if (snapshot.matches({ session: { unverified: 'pending' } })) return 'signedIn';
   if (snapshot.matches({ session: 'authenticating' }) && snapshot.context.token !== undefined)
-    return 'signedIn';
+    return twoFactorStatusOf(snapshot.context.claims) === 'pending' ? 'twoFactorRequired' : 'signedIn';
   return 'signedOut';
 }
 
