@@ -49,7 +49,8 @@ export type ApiClient = (request: ApiRequest) => Promise<unknown>;
 /** Same-origin redirects followed per request at most; a redirect to another origin is never followed. */
 export const MAX_REDIRECTS = 5;
 
-const CLIENT_HEADER = 'balena-auth/0.1.0';
+/** The `X-Balena-Client` header of every request this library sends. */
+export const CLIENT_HEADER = 'balena-auth/0.1.0';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Body fields whose values never appear in an error, even when the server echoes them. */
 const SECRET_BODY_FIELDS = ['password', 'code', 'verificationToken', 'g-recaptcha-response'];
@@ -124,7 +125,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           call(url, method, body, request.token, controller.signal),
           controller.signal,
         );
-        const target = redirectTarget(response, url, requestOptions);
+        const target = redirectTarget(response, url, origin, requestOptions);
         if (target === undefined) {
           const tooLarge = () =>
             new BalenaResponseTooLarge(
@@ -143,9 +144,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
             requestOptions,
           );
         }
-        const changesToGet =
-          response.status === 303 ? method !== 'GET' : response.status <= 302 && method === 'POST';
-        if (changesToGet) {
+        if (redirectsToGet(response.status, method)) {
           method = 'GET';
           body = undefined;
         }
@@ -181,43 +180,49 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       });
   }
 
-  /**
-   * Where a response redirects to, when it is a redirect the client follows; undefined for any
-   * other response. Throws `BalenaRedirectError` for a redirect that leaves `apiUrl`'s origin, an
-   * opaque one, or a response that a custom `fetch` fetched from another origin.
-   */
-  function redirectTarget(
-    response: ResponseLike,
-    from: URL,
-    requestOptions: { method: string; url: string },
-  ): URL | undefined {
-    const refuse = (text: string) => new BalenaRedirectError(text, response.status, requestOptions);
-    if (response.type === 'opaqueredirect') {
-      throw refuse(
-        `Refused a redirect whose target the browser hides (redirect: 'manual'); requests only go to ${origin}`,
-      );
-    }
-    const landedOn = originOf(response.url);
-    if (landedOn !== undefined && landedOn !== origin) {
-      throw refuse(`Refused a response from ${landedOn}: requests only go to ${origin}`);
-    }
-    if (response.status === 0) throw new BalenaNetworkError('network error: no response');
-    if (!REDIRECT_STATUSES.has(response.status)) return undefined;
-    const location = response.headers.get('location');
-    if (location === null) return undefined;
-    let target: URL;
-    try {
-      target = new URL(location, from);
-    } catch {
-      throw refuse('Refused a redirect with an invalid Location');
-    }
-    if (target.origin !== origin) {
-      throw refuse(`Refused a redirect to ${target.origin}: requests only go to ${origin}`);
-    }
-    return target;
-  }
-
   return send;
+}
+
+/**
+ * Where a response redirects to, when it is a redirect the client follows; undefined for any
+ * other response. Throws `BalenaRedirectError` for a redirect that leaves `origin`, an
+ * opaque one, or a response that a custom `fetch` fetched from another origin.
+ */
+export function redirectTarget(
+  response: ResponseLike,
+  from: URL,
+  origin: string,
+  requestOptions: { method: string; url: string },
+): URL | undefined {
+  const refuse = (text: string) => new BalenaRedirectError(text, response.status, requestOptions);
+  if (response.type === 'opaqueredirect') {
+    throw refuse(
+      `Refused a redirect whose target the browser hides (redirect: 'manual'); requests only go to ${origin}`,
+    );
+  }
+  const landedOn = originOf(response.url);
+  if (landedOn !== undefined && landedOn !== origin) {
+    throw refuse(`Refused a response from ${landedOn}: requests only go to ${origin}`);
+  }
+  if (response.status === 0) throw new BalenaNetworkError('network error: no response');
+  if (!REDIRECT_STATUSES.has(response.status)) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw refuse('Refused a redirect with an invalid Location');
+  }
+  if (target.origin !== origin) {
+    throw refuse(`Refused a redirect to ${target.origin}: requests only go to ${origin}`);
+  }
+  return target;
+}
+
+/** True when following a redirect with `status` turns `method` into a GET without a body (as fetch does). */
+export function redirectsToGet(status: number, method: string): boolean {
+  return status === 303 ? method !== 'GET' : status <= 302 && method === 'POST';
 }
 
 /** What the client makes of the last response of an attempt: the body, or the error it means. */

@@ -1,4 +1,5 @@
 import { type FetchContext, ofetch } from 'ofetch';
+import { CLIENT_HEADER, MAX_REDIRECTS, redirectsToGet, redirectTarget } from './api.ts';
 import type { AuthApi } from './auth.types.ts';
 import {
   BalenaError,
@@ -19,13 +20,11 @@ export interface AppApiOptions {
   rejected(token: string): void;
 }
 
-const MAX_REDIRECTS = 5;
-const CLIENT_HEADER = 'balena-auth/0.1.0';
 const TOKEN_SENT = Symbol('token sent');
 
 /**
  * A transport that never leaves `origin`: it refuses a URL on another origin before sending
- * anything, follows same-origin redirects itself (at most 5), and refuses a redirect elsewhere.
+ * anything, and follows redirects itself, within the origin only, as the auth calls do.
  */
 function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof globalThis.fetch {
   return async (input, init = {}) => {
@@ -35,20 +34,17 @@ function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof gl
     for (let hop = 0; ; hop++) {
       if (url.origin !== origin) throw new BalenaForeignOriginError(url.origin, origin);
       const response = await fetch(url.href, { ...init, method, body, redirect: 'manual' });
-      const location = response.headers.get('location');
       const requestOptions = { method, url: url.href };
-      if (response.type === 'opaqueredirect')
-        throw new BalenaRedirectError('Refused a redirect whose target the browser hides', 0, requestOptions);
-      if (response.status < 300 || response.status > 399 || location === null) return response;
+      const target = redirectTarget(response, url, origin, requestOptions);
+      if (target === undefined) return response;
       await response.body?.cancel().catch(() => {});
-      const target = new URL(location, url);
-      if (target.origin !== origin || hop >= MAX_REDIRECTS)
+      if (hop >= MAX_REDIRECTS)
         throw new BalenaRedirectError(
-          `Refused a redirect to ${target.origin}`,
+          `More than ${MAX_REDIRECTS} redirects`,
           response.status,
           requestOptions,
         );
-      if (response.status === 303 ? method !== 'GET' : response.status <= 302 && method === 'POST') {
+      if (redirectsToGet(response.status, method)) {
         method = 'GET';
         body = undefined;
       }

@@ -177,20 +177,17 @@ export const authSetup = setup({
       if (context.current) enqueue.emit(reply(context.current.id, { ok: false, error }));
       enqueue.assign({ current: undefined, error });
     }),
-    replyIssuedToken: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'xstate.done.actor.verifyTotp');
-      if (context.current) enqueue.emit(reply(context.current.id, { ok: true, result: event.output.token }));
+    replyOutput: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, ['xstate.done.actor.verifyTotp', 'xstate.done.actor.fetchSetupKey']);
+      const result =
+        event.type === 'xstate.done.actor.fetchSetupKey' ? event.output.secret : event.output.token;
+      if (context.current) enqueue.emit(reply(context.current.id, { ok: true, result }));
       enqueue.assign({ current: undefined });
     }),
     replyStillPending: enqueueActions(({ context, enqueue }) => {
       const error = new BalenaRequestError('The server still requires two-factor authentication', 401);
       if (context.current) enqueue.emit(reply(context.current.id, { ok: false, error }));
       enqueue.assign({ current: undefined, error });
-    }),
-    replySetupKey: enqueueActions(({ context, event, enqueue }) => {
-      assertEvent(event, 'xstate.done.actor.fetchSetupKey');
-      if (context.current) enqueue.emit(reply(context.current.id, { ok: true, result: event.output.secret }));
-      enqueue.assign({ current: undefined });
     }),
     spawnQuery: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, QUERY_REQUESTS);

@@ -292,7 +292,7 @@ export const authMachine = authSetup.createMachine({
               code: 'code' in event ? event.code : '',
             }),
             onDone: [
-              { guard: 'isVerifyOnly', target: 'ready.idle', actions: 'replyIssuedToken' },
+              { guard: 'isVerifyOnly', target: 'ready.idle', actions: 'replyOutput' },
               { guard: 'isIssuedTokenTwoFactorPending', target: 'ready.idle', actions: 'replyStillPending' },
               { target: [SESSION.authenticated, ACTIVITY.saving], actions: 'adoptIssuedToken' },
             ],
@@ -306,7 +306,7 @@ export const authMachine = authSetup.createMachine({
             id: 'fetchSetupKey',
             src: 'fetchSetupKey',
             input: ({ context }) => ({ token: context.token ?? '' }),
-            onDone: { target: 'ready.idle', actions: 'replySetupKey' },
+            onDone: { target: 'ready.idle', actions: 'replyOutput' },
             onError: failed,
           },
         },
