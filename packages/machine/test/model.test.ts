@@ -109,6 +109,8 @@ async function drive(path: ChartPath) {
         request.token = real(request.token);
         request.claims = decodeClaims(request.token as string);
       }
+      if (typeof request.token === 'string' && request.type === 'auth.credentialRejected')
+        request.token = real(request.token);
       if (['auth.authenticate', 'auth.register', 'auth.verifyEmail'].includes(request.type))
         lastQuery = request.type;
       client.actor.send(request as AuthEvent);

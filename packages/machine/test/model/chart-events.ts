@@ -86,6 +86,9 @@ export const CHART_EVENTS: AuthEvent[] = [
       'auth.requestVerificationEmail',
     ] as const
   ).map((type) => request({ type, code: '123456', password: 'model-password', userId: 1 }, T0 + 25 * HOUR)),
+  request({ type: 'auth.credential' }),
+  request({ type: 'auth.credential' }, T0 + 25 * HOUR),
+  request({ type: 'auth.credentialRejected', token: tokenNamed('session') }),
   request({ type: 'auth.authenticate', email: 'query@example.com', password: 'model-password' }),
   request({ type: 'auth.register', credentials: { email: 'query@example.com', password: 'model-password' } }),
   request({ type: 'auth.verifyEmail', email: 'query@example.com', token: 'verification-token' }),
