@@ -63,6 +63,6 @@ if (once) {
 } else {
   console.log(`\nThe emulator keeps running at ${emulator.url} for your own app. Press Ctrl+C to stop.`);
   const stop = () => void emulator.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

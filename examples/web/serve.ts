@@ -3,8 +3,11 @@
  * `PORT`, default any free port), prints where, and stops cleanly on Ctrl+C or SIGTERM (exit 0).
  *
  * A `PORT` that is not a port number, or one that is taken, is one line on stderr and exit 2. The
- * package.json script `exec`s this, so that on Ctrl+C no shell sits between pnpm and this process
- * (a `sh -c` dies of the SIGINT itself, and pnpm reports that as a failed command).
+ * package.json script `exec`s `node --import tsx` on this file, so that on Ctrl+C this is the only
+ * process under pnpm: a `sh -c` would die of the SIGINT itself, and the `tsx` command's parent
+ * process, when the child is slow to acknowledge the signal (a loaded machine), sends it again and
+ * then kills the child with exit 130; pnpm reports either as a failed command. The handlers stay
+ * registered, so a second signal while closing changes nothing.
  */
 import { type DemoServer, startDemoServer } from './server.ts';
 
@@ -58,5 +61,5 @@ const stop = () => {
   stopping = true;
   void demo.close().then(() => process.exit(0));
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

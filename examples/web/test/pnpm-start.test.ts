@@ -41,7 +41,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
 
 /**
  * What `pnpm start` printed itself, without the two lines pnpm adds around any script: the echo of
- * the command (`$ exec tsx …`) and, for a non-zero exit, `[ELIFECYCLE] Command failed with exit code N.`
+ * the command (`$ exec node --import tsx …`) and, for a non-zero exit, `[ELIFECYCLE] Command failed with exit code N.`
  */
 const ownLines = (output: string) =>
   output
