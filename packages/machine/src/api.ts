@@ -84,103 +84,120 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const retry = validateRetryPolicy(options.retryRateLimitedRequests);
   if (options.fetch !== undefined && typeof options.fetch !== 'function')
     throw new BalenaInvalidParameterError('fetch', options.fetch);
-  const fetch =
-    options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
+  const transport: Transport = { origin, timeoutMs, retry, fetch: options.fetch };
+  return (request) => send(transport, request);
+}
 
-  async function send(request: ApiRequest): Promise<unknown> {
-    const url = typeof request.path === 'string' ? new URL(request.path, origin) : undefined;
-    if (!url || !request.path.startsWith('/') || url.origin !== origin) {
-      throw new TypeError('API paths must be absolute');
-    }
-    if (request.token !== undefined && !isHeaderSafeCredential(request.token)) {
-      throw new BalenaMalformedToken();
-    }
-    const secrets = secretsOf(request);
-    for (let retries = 0; ; retries++) {
-      const answer = await exchange(request, url, secrets);
-      const delay = answer.status === 429 ? rateLimitRetryDelay(answer.headers, retries, retry) : undefined;
-      if (delay === undefined) return interpret(answer, request, secrets);
-      await wait(delay, request.signal);
-    }
+/** What one client's requests share: where they go, how long they may take, and how they are sent. */
+interface Transport {
+  origin: string;
+  timeoutMs: number;
+  retry: RetryPolicy | undefined;
+  /** The `fetch` option; the global fetch, looked up at each call, when undefined. */
+  fetch: typeof globalThis.fetch | undefined;
+}
+
+async function send(transport: Transport, request: ApiRequest): Promise<unknown> {
+  const { origin } = transport;
+  const url = typeof request.path === 'string' ? new URL(request.path, origin) : undefined;
+  if (!url || !request.path.startsWith('/') || url.origin !== origin) {
+    throw new TypeError('API paths must be absolute');
   }
+  if (request.token !== undefined && !isHeaderSafeCredential(request.token)) {
+    throw new BalenaMalformedToken();
+  }
+  const secrets = secretsOf(request);
+  for (let retries = 0; ; retries++) {
+    const answer = await exchange(transport, request, url, secrets);
+    const delay =
+      answer.status === 429 ? rateLimitRetryDelay(answer.headers, retries, transport.retry) : undefined;
+    if (delay === undefined) return interpret(answer, request, secrets);
+    await wait(delay, request.signal);
+  }
+}
 
-  /** One attempt: the request, the same-origin redirects it leads to, and the last body, in one timeout. */
-  async function exchange(request: ApiRequest, start: URL, secrets: string[]): Promise<Answer> {
-    let method: string = request.method ?? 'GET';
-    let body = serialize(request.body);
-    let url = start;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const cancel = () => controller.abort(request.signal?.reason);
-    if (request.signal?.aborted) cancel();
-    request.signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      for (let hop = 0; ; hop++) {
-        const requestOptions = { method, url: url.href };
-        const response = await untilAborted(
-          call(url, method, body, request.token, controller.signal),
-          controller.signal,
-        );
-        const target = redirectTarget(response, url, origin, requestOptions);
-        if (target === undefined) {
-          const tooLarge = () =>
-            new BalenaResponseTooLarge(
-              `The response from ${request.path} is larger than ${MAX_RESPONSE_BYTES} bytes`,
-              response.status,
-              requestOptions,
-            );
-          const text = await readBodyText(response, MAX_RESPONSE_BYTES, controller.signal, tooLarge);
-          return { status: response.status, headers: response.headers, text, ...requestOptions };
-        }
-        await response.body?.cancel().catch(() => {});
-        if (hop >= MAX_REDIRECTS) {
-          throw new BalenaRedirectError(
-            `More than ${MAX_REDIRECTS} redirects from ${request.path}`,
+/** One attempt: the request, the same-origin redirects it leads to, and the last body, in one timeout. */
+async function exchange(
+  transport: Transport,
+  request: ApiRequest,
+  start: URL,
+  secrets: string[],
+): Promise<Answer> {
+  const { origin } = transport;
+  let method: string = request.method ?? 'GET';
+  let body = serialize(request.body);
+  let url = start;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, transport.timeoutMs);
+  const cancel = () => controller.abort(request.signal?.reason);
+  if (request.signal?.aborted) cancel();
+  request.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for (let hop = 0; ; hop++) {
+      const requestOptions = { method, url: url.href };
+      const response = await untilAborted(
+        call(transport, url, method, body, request.token, controller.signal),
+        controller.signal,
+      );
+      const target = redirectTarget(response, url, origin, requestOptions);
+      if (target === undefined) {
+        const tooLarge = () =>
+          new BalenaResponseTooLarge(
+            `The response from ${request.path} is larger than ${MAX_RESPONSE_BYTES} bytes`,
             response.status,
             requestOptions,
           );
-        }
-        if (redirectsToGet(response.status, method)) {
-          method = 'GET';
-          body = undefined;
-        }
-        url = target;
+        const text = await readBodyText(response, MAX_RESPONSE_BYTES, controller.signal, tooLarge);
+        return { status: response.status, headers: response.headers, text, ...requestOptions };
       }
-    } catch (error) {
-      throw transportError(error, timedOut, request.signal, secrets);
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', cancel);
+      await response.body?.cancel().catch(() => {});
+      if (hop >= MAX_REDIRECTS) {
+        throw new BalenaRedirectError(
+          `More than ${MAX_REDIRECTS} redirects from ${request.path}`,
+          response.status,
+          requestOptions,
+        );
+      }
+      if (redirectsToGet(response.status, method)) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = target;
     }
+  } catch (error) {
+    throw transportError(error, timedOut, request.signal, secrets);
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', cancel);
   }
+}
 
-  function call(
-    url: URL,
-    method: string,
-    body: string | undefined,
-    token: string | undefined,
-    signal: AbortSignal,
-  ): Promise<ResponseLike> {
-    const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return Promise.resolve()
-      .then(() => fetch(url.href, { method, headers, body, signal, redirect: 'manual' }))
-      .then((response: unknown) => {
-        if (!isResponseLike(response)) {
-          throw new BalenaNetworkError(
-            'network error: the fetch option answered something that is not a response',
-          );
-        }
-        return response;
-      });
-  }
-
-  return send;
+function call(
+  transport: Transport,
+  url: URL,
+  method: string,
+  body: string | undefined,
+  token: string | undefined,
+  signal: AbortSignal,
+): Promise<ResponseLike> {
+  const headers: Record<string, string> = { 'X-Balena-Client': CLIENT_HEADER };
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const init: RequestInit = { method, headers, body, signal, redirect: 'manual' };
+  return Promise.resolve()
+    .then(() => (transport.fetch ? transport.fetch(url.href, init) : globalThis.fetch(url.href, init)))
+    .then((response: unknown) => {
+      if (!isResponseLike(response)) {
+        throw new BalenaNetworkError(
+          'network error: the fetch option answered something that is not a response',
+        );
+      }
+      return response;
+    });
 }
 
 /**

@@ -33,28 +33,180 @@ export type StoredToken = { token: string | undefined; claims: SessionClaims | u
 export type RefreshOutcome = ({ source: 'server' } & IssuedToken) | { source: 'store' };
 
 /**
- * One client's services: a function per API call or store operation, taking the invoked actor's
+ * One client's services: a method per API call or store operation, taking the invoked actor's
  * input and abort signal. `createAuth` builds them once per client and hands them to the machine
  * as its input; the machine's actors (shared by every client) call them. Token results are
- * wrapped as `{ token }` so redaction finds them by key.
+ * wrapped as `{ token }` so redaction finds them by key. The methods live on the prototype, so a
+ * client holds only its API client, store, clock and store-operation chain.
  */
-export function createAuthServices({ api, store, now = Date.now }: AuthPlatform) {
-  const issued = async (response: Promise<unknown>): Promise<IssuedToken> => {
-    const token = String(await response);
-    return { token, claims: decodeClaims(token), receivedAt: now() };
-  };
+export class AuthServices {
+  readonly #api: ApiClient;
+  readonly #store: TokenStore;
+  readonly #now: () => number;
   // Without a store lock, this client's own store operations still run one after another, so a
   // removal (logout) always lands after a write that started before it.
-  let ownTurn: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+  #ownTurn: Promise<unknown> | undefined;
+
+  constructor({ api, store, now = Date.now }: AuthPlatform) {
+    this.#api = api;
+    this.#store = store;
+    this.#now = now;
+  }
+
+  async readStoredToken(_input: undefined, _signal: AbortSignal): Promise<StoredToken> {
+    const { token } = parseStoredToken(await this.#store.get());
+    return { token, claims: token === undefined ? undefined : decodeClaims(token) };
+  }
+
+  saveToken(input: WithToken, _signal: AbortSignal): Promise<void> {
+    return this.#exclusive(() => this.#store.set(input.token));
+  }
+
+  removeStoredToken(_input: undefined, _signal: AbortSignal): Promise<void> {
+    return this.#exclusive(() => this.#store.remove());
+  }
+
+  async loginWithPassword(input: Credentials, signal: AbortSignal): Promise<IssuedToken> {
+    const session = await this.#requestSessionToken(input, signal);
+    if (isPastExpiry(session.claims, this.#now())) throw new BalenaExpiredToken();
+    return session;
+  }
+
+  authenticate(input: Credentials, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#requestSessionToken(input, signal);
+  }
+
+  register(input: { credentials: Record<string, unknown> }, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#issued(
+      this.#api({
+        method: 'POST',
+        path: '/user/register',
+        body: input.credentials,
+        schema: TokenResponseSchema,
+        signal,
+      }),
+    );
+  }
+
+  verifyEmail(input: { email: string; token: string }, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#issued(
+      this.#api({
+        method: 'POST',
+        path: '/user/v1/verify-email',
+        body: { verificationToken: input.token, email: input.email },
+        schema: TokenResponseSchema,
+        signal,
+      }),
+    );
+  }
+
+  async fetchUser(input: WithToken, signal: AbortSignal): Promise<{ user: WhoamiResult }> {
+    try {
+      const user = await this.#withToken(
+        'GET',
+        '/actor/v1/whoami',
+        input.token,
+        signal,
+        undefined,
+        WhoamiSchema,
+      );
+      return { user: user as WhoamiResult };
+    } catch (error) {
+      throw hasStatus(error, 401) ? new BalenaNotLoggedIn() : error;
+    }
+  }
+
+  refreshToken(input: WithToken, signal: AbortSignal): Promise<RefreshOutcome> {
+    return this.#exclusive(async (): Promise<RefreshOutcome> => {
+      const stored = parseStoredToken(await this.#store.get().catch(() => input.token)).token;
+      if (stored !== input.token) return { source: 'store' };
+      let fresh: IssuedToken;
+      try {
+        fresh = await this.#issued(
+          this.#withToken(
+            'GET',
+            '/user/v1/refresh-token',
+            input.token,
+            signal,
+            undefined,
+            TokenResponseSchema,
+          ),
+        );
+      } catch (error) {
+        const refused = hasStatus(error, 401);
+        throw refused && isPastExpiry(decodeClaims(input.token), this.#now())
+          ? new BalenaExpiredToken(input.token)
+          : error;
+      }
+      if (!signal.aborted) await this.#store.set(fresh.token).catch(() => {});
+      return { source: 'server', ...fresh };
+    });
+  }
+
+  verifyTotp(input: WithToken & { code: string }, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#issued(
+      this.#withToken(
+        'POST',
+        '/auth/totp/verify',
+        input.token,
+        signal,
+        { code: input.code },
+        TokenResponseSchema,
+      ).catch((error: unknown) => {
+        if (!hasStatus(error, 401)) throw error;
+        const { body, requestOptions } = error as BalenaRequestError;
+        throw new BalenaInvalidTotpCode(body, requestOptions);
+      }),
+    );
+  }
+
+  async fetchSetupKey(input: WithToken, signal: AbortSignal): Promise<{ secret: string }> {
+    const secret = await this.#withToken(
+      'GET',
+      '/auth/totp/setup',
+      input.token,
+      signal,
+      undefined,
+      SetupKeyResponseSchema,
+    );
+    return { secret: secret as string };
+  }
+
+  disableTwoFactor(input: WithToken & { password: string }, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#issued(
+      this.#withToken(
+        'POST',
+        '/auth/totp/disable',
+        input.token,
+        signal,
+        { password: input.password },
+        TokenResponseSchema,
+      ),
+    );
+  }
+
+  async markVerificationEmailSent(input: WithToken & { userId: number }, signal: AbortSignal): Promise<void> {
+    await this.#withToken('PATCH', `/v7/user(${input.userId})`, input.token, signal, {
+      has_been_sent_verification_email: true,
+    });
+  }
+
+  async #issued(response: Promise<unknown>): Promise<IssuedToken> {
+    const token = String(await response);
+    return { token, claims: decodeClaims(token), receivedAt: this.#now() };
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const store = this.#store;
     if (store.exclusive) return store.exclusive(task);
-    const run = ownTurn.then(task, task);
-    ownTurn = run.catch(() => {});
+    const run = (this.#ownTurn ?? Promise.resolve()).then(task, task);
+    this.#ownTurn = run.catch(() => {});
     return run;
-  };
-  const requestSessionToken = (input: Credentials, signal: AbortSignal) =>
-    issued(
-      api({
+  }
+
+  #requestSessionToken(input: Credentials, signal: AbortSignal): Promise<IssuedToken> {
+    return this.#issued(
+      this.#api({
         method: 'POST',
         path: '/login_',
         body: { username: input.email, password: input.password },
@@ -64,122 +216,32 @@ export function createAuthServices({ api, store, now = Date.now }: AuthPlatform)
         throw loginError(error);
       }),
     );
-  const withToken = (
+  }
+
+  #withToken(
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
     token: string,
     signal: AbortSignal,
     body?: Record<string, unknown>,
     schema?: GenericSchema,
-  ) => api({ method, path, token, body, signal, schema });
-
-  return {
-    readStoredToken: async (_input: undefined, _signal: AbortSignal): Promise<StoredToken> => {
-      const { token } = parseStoredToken(await store.get());
-      return { token, claims: token === undefined ? undefined : decodeClaims(token) };
-    },
-    saveToken: (input: WithToken, _signal: AbortSignal) => exclusive(() => store.set(input.token)),
-    removeStoredToken: (_input: undefined, _signal: AbortSignal) => exclusive(() => store.remove()),
-
-    loginWithPassword: async (input: Credentials, signal: AbortSignal) => {
-      const session = await requestSessionToken(input, signal);
-      if (isPastExpiry(session.claims, now())) throw new BalenaExpiredToken();
-      return session;
-    },
-    authenticate: (input: Credentials, signal: AbortSignal) => requestSessionToken(input, signal),
-    register: (input: { credentials: Record<string, unknown> }, signal: AbortSignal) =>
-      issued(
-        api({
-          method: 'POST',
-          path: '/user/register',
-          body: input.credentials,
-          schema: TokenResponseSchema,
-          signal,
-        }),
-      ),
-    verifyEmail: (input: { email: string; token: string }, signal: AbortSignal) =>
-      issued(
-        api({
-          method: 'POST',
-          path: '/user/v1/verify-email',
-          body: { verificationToken: input.token, email: input.email },
-          schema: TokenResponseSchema,
-          signal,
-        }),
-      ),
-
-    fetchUser: async (input: WithToken, signal: AbortSignal): Promise<{ user: WhoamiResult }> => {
-      try {
-        const user = await withToken('GET', '/actor/v1/whoami', input.token, signal, undefined, WhoamiSchema);
-        return { user: user as WhoamiResult };
-      } catch (error) {
-        throw hasStatus(error, 401) ? new BalenaNotLoggedIn() : error;
-      }
-    },
-    refreshToken: (input: WithToken, signal: AbortSignal) =>
-      exclusive(async (): Promise<RefreshOutcome> => {
-        const stored = parseStoredToken(await store.get().catch(() => input.token)).token;
-        if (stored !== input.token) return { source: 'store' };
-        let fresh: IssuedToken;
-        try {
-          fresh = await issued(
-            withToken('GET', '/user/v1/refresh-token', input.token, signal, undefined, TokenResponseSchema),
-          );
-        } catch (error) {
-          const refused = hasStatus(error, 401);
-          throw refused && isPastExpiry(decodeClaims(input.token), now())
-            ? new BalenaExpiredToken(input.token)
-            : error;
-        }
-        if (!signal.aborted) await store.set(fresh.token).catch(() => {});
-        return { source: 'server', ...fresh };
-      }),
-    verifyTotp: (input: WithToken & { code: string }, signal: AbortSignal) =>
-      issued(
-        withToken(
-          'POST',
-          '/auth/totp/verify',
-          input.token,
-          signal,
-          { code: input.code },
-          TokenResponseSchema,
-        ).catch((error: unknown) => {
-          if (!hasStatus(error, 401)) throw error;
-          const { body, requestOptions } = error as BalenaRequestError;
-          throw new BalenaInvalidTotpCode(body, requestOptions);
-        }),
-      ),
-    fetchSetupKey: async (input: WithToken, signal: AbortSignal) => ({
-      secret: (await withToken(
-        'GET',
-        '/auth/totp/setup',
-        input.token,
-        signal,
-        undefined,
-        SetupKeyResponseSchema,
-      )) as string,
-    }),
-    disableTwoFactor: (input: WithToken & { password: string }, signal: AbortSignal) =>
-      issued(
-        withToken(
-          'POST',
-          '/auth/totp/disable',
-          input.token,
-          signal,
-          { password: input.password },
-          TokenResponseSchema,
-        ),
-      ),
-    markVerificationEmailSent: async (input: WithToken & { userId: number }, signal: AbortSignal) => {
-      await withToken('PATCH', `/v7/user(${input.userId})`, input.token, signal, {
-        has_been_sent_verification_email: true,
-      });
-    },
-  };
+  ): Promise<unknown> {
+    return this.#api({ method, path, token, body, signal, schema });
+  }
 }
 
-/** One client's services, as built by `createAuthServices`. */
-export type AuthServices = ReturnType<typeof createAuthServices>;
+/**
+ * One client's services.
+ *
+ * @example
+ * const actor = createActor(authMachine, { input: { services: createAuthServices({ api, store }) } });
+ */
+export function createAuthServices(platform: AuthPlatform): AuthServices {
+  return new AuthServices(platform);
+}
+
+/** The names of the services, each the name of the machine actor that runs it. */
+export type ServiceName = Exclude<keyof AuthServices, symbol>;
 
 function loginError(error: unknown): unknown {
   if (hasStatus(error, 401)) return new BalenaInvalidLoginCredentials();
@@ -212,12 +274,14 @@ function servicesOf(self: AnyActorRef): AuthServices {
 }
 
 /** An actor that runs the client's service `name` with the invoked input. */
-function service<N extends keyof AuthServices>(name: N) {
+function service<N extends ServiceName>(name: N) {
   type Output = Awaited<ReturnType<AuthServices[N]>>;
   type Input = Parameters<AuthServices[N]>[0];
   return fromPromise<Output, Input>(({ input, signal, self }) => {
-    const run = servicesOf(self)[name] as (input: Input, signal: AbortSignal) => Promise<Output>;
-    return run(input, signal);
+    const services = servicesOf(self);
+    const run = services[name] as (this: AuthServices, input: Input, signal: AbortSignal) => Promise<Output>;
+    if (typeof run !== 'function') throw new BalenaError(`No service ${name} in the machine's input`);
+    return run.call(services, input, signal);
   });
 }
 

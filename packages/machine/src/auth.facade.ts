@@ -1,4 +1,4 @@
-import { type Actor, createActor, waitFor } from 'xstate';
+import { type Actor, createActor, type SnapshotFrom, waitFor } from 'xstate';
 import { createApiClient } from './api.ts';
 import { createAppApi } from './app-api.ts';
 import { createAuthServices } from './auth.actors.ts';
@@ -13,8 +13,11 @@ import type {
   AuthRequest,
   AuthSession,
   BalenaAuth,
+  BalenaTwoFactor,
+  TokenStore,
   UserInfo,
 } from './auth.types.ts';
+import { BOUND, type BoundMethods, boundMethods } from './bound-methods.ts';
 import {
   BalenaExpiredToken,
   BalenaMalformedToken,
@@ -22,7 +25,7 @@ import {
   BalenaSettingsPermissionError,
 } from './errors.ts';
 import { guardInspector } from './inspector-guard.ts';
-import { validateAuthOptions } from './options.ts';
+import { type ValidatedAuthOptions, validateAuthOptions } from './options.ts';
 import { withoutOwnEchoes } from './own-writes.ts';
 import {
   CredentialsSchema,
@@ -82,6 +85,12 @@ export interface AuthClient {
 }
 
 const NOT_A_USER = 'The authentication credentials in use are not of a user';
+const STOPPED = 'The auth client has been stopped';
+
+type Waiter = { resolve(value: unknown): void; reject(error: unknown): void };
+type RequestArguments<T extends RequestType> = object extends RequestTable[T]['payload']
+  ? []
+  : [RequestTable[T]['payload']];
 
 /**
  * Creates an auth client: the statechart running with the given store and API, behind a facade
@@ -95,71 +104,256 @@ const NOT_A_USER = 'The authentication credentials in use are not of a user';
  * console.log(await auth.whoami());
  */
 export function createAuth(options: AuthOptions): AuthClient {
-  const settings = validateAuthOptions(options);
-  const { now } = settings;
-  const authApi = createApiClient(settings);
-  const store = withoutOwnEchoes(guardTokenStore(settings.store));
-  const actor = createActor(authMachine, {
-    input: { services: createAuthServices({ api: authApi, store, now }) },
-    inspect: guardInspector(settings.inspect),
-  });
+  return new RunningAuthClient(validateAuthOptions(options));
+}
 
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
-  let lastRequestId = 0;
-  actor.on('auth.reply', (reply: AuthReply) => {
-    const waiter = pending.get(reply.id);
-    if (!waiter) return;
-    pending.delete(reply.id);
-    if (reply.ok) waiter.resolve(reply.result);
-    else waiter.reject(reply.error);
-  });
-  const unsubscribe = store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
-  actor.start();
+/**
+ * One running client. What every client has in common (the methods) is on the prototypes; a client
+ * holds its actor, store, settings and what it is waiting for. The public members are own,
+ * enumerable properties (accessors shared by every client, see `boundMethods`), so
+ * `const { auth, ready } = createAuth(…)`, `{ ...client }` and `onClick={auth.logout}` all work,
+ * and an idle client carries no function of its own.
+ */
+class RunningAuthClient implements AuthClient {
+  declare readonly auth: BalenaAuth;
+  declare readonly api: AuthApi;
+  readonly actor: Actor<typeof authMachine>;
+  readonly #settings: ValidatedAuthOptions;
+  readonly #store: TokenStore;
+  readonly #unsubscribe: (() => void) | undefined;
+  #pending: Map<number, Waiter> | undefined;
+  #lastRequestId = 0;
+  #auth: AuthMethods | undefined;
+  #session: SessionView | undefined;
+  #watching: { unsubscribe(): void } | undefined;
+  #api: AuthApi | undefined;
+  [BOUND]?: BoundMethods;
 
-  const request = <T extends RequestType>(
-    type: T,
-    ...[payload]: object extends RequestTable[T]['payload'] ? [] : [RequestTable[T]['payload']]
-  ): Promise<RequestResult<T>> =>
-    new Promise((resolve, reject) => {
-      if (actor.getSnapshot().status !== 'active')
-        return reject(new Error('The auth client has been stopped'));
-      const id = ++lastRequestId;
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      actor.send({ type, id, at: now(), ...payload } as AuthRequest);
+  static readonly #members: PropertyDescriptorMap = {};
+  static {
+    Object.assign(RunningAuthClient.#members, {
+      auth: {
+        enumerable: true,
+        get(this: RunningAuthClient) {
+          this.#auth ??= new AuthMethods(this);
+          return this.#auth;
+        },
+      },
+      api: {
+        enumerable: true,
+        get(this: RunningAuthClient) {
+          return this.#appApi();
+        },
+      },
+      ...boundMethods(RunningAuthClient.prototype, ['ready', 'stop', 'getSession', 'onAuthStateChange']),
     });
+  }
 
-  const isRestoring = (snapshot = actor.getSnapshot()) => snapshot.matches({ session: 'restoring' });
-  const ready = async () => {
-    if (isRestoring()) await waitFor(actor, (snapshot) => !isRestoring(snapshot));
-  };
+  constructor(settings: ValidatedAuthOptions) {
+    Object.defineProperties(this, RunningAuthClient.#members);
+    this.#settings = settings;
+    const store = withoutOwnEchoes(guardTokenStore(settings.store));
+    this.#store = store;
+    const api = createApiClient(settings);
+    const actor = createActor(authMachine, {
+      input: { services: createAuthServices({ api, store, now: settings.now }) },
+      inspect: guardInspector(settings.inspect),
+    });
+    this.actor = actor;
+    actor.on('auth.reply', (reply: AuthReply) => this.#settle(reply));
+    this.#unsubscribe = store.subscribe?.((token) => actor.send({ type: 'store.changed', token }));
+    actor.start();
+  }
 
-  /** The held token for local answers; mirrors balena-auth's getters. */
-  const heldToken = async () => {
-    await ready();
-    const { token, claims, error } = actor.getSnapshot().context;
+  #appApi(): AuthApi {
+    const { apiUrl, fetch, requestTimeoutMs } = this.#settings;
+    this.#api ??= createAppApi({
+      apiUrl,
+      fetch,
+      requestTimeoutMs,
+      credential: () => this.request('auth.credential'),
+      rejected: (token) => {
+        this.request('auth.credentialRejected', { token }).catch(() => {});
+      },
+    });
+    return this.#api;
+  }
+
+  async ready(): Promise<void> {
+    const restoring = (snapshot: SnapshotFrom<typeof authMachine>) =>
+      snapshot.matches({ session: 'restoring' });
+    if (restoring(this.actor.getSnapshot())) await waitFor(this.actor, (snapshot) => !restoring(snapshot));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#watching?.unsubscribe();
+    this.#session?.clear();
+    this.actor.stop();
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) for (const waiter of pending.values()) waiter.reject(new Error(STOPPED));
+  }
+
+  getSession(): AuthSession {
+    return this.#sessionView().get();
+  }
+
+  onAuthStateChange(listener: (event: AuthChangeEvent, session: AuthSession) => void): () => void {
+    return this.#sessionView().listen(listener);
+  }
+
+  /** Sends request `type` to the machine and resolves or rejects with its `auth.reply`. */
+  request<T extends RequestType>(type: T, ...[payload]: RequestArguments<T>): Promise<RequestResult<T>> {
+    return new Promise((resolve, reject) => {
+      if (this.actor.getSnapshot().status !== 'active') return reject(new Error(STOPPED));
+      const id = ++this.#lastRequestId;
+      this.#pending ??= new Map();
+      this.#pending.set(id, { resolve: resolve as Waiter['resolve'], reject });
+      this.actor.send({ type, id, at: this.#settings.now(), ...payload } as AuthRequest);
+    });
+  }
+
+  /** The held token and its claims for local answers; mirrors balena-auth's getters. */
+  async heldToken() {
+    await this.ready();
+    const { token, claims, error } = this.actor.getSnapshot().context;
     if (token === undefined)
       throw error instanceof BalenaSettingsPermissionError ? error : new BalenaMalformedToken();
-    if (isPastExpiry(claims, now())) throw new BalenaExpiredToken(token);
+    if (isPastExpiry(claims, this.#settings.now())) throw new BalenaExpiredToken(token);
     return { token, claims };
-  };
+  }
 
   /**
-   * The whoami answer the chart gives at once (ready, nothing queued, the user cached: its
-   * `hasUser` transition), read off the snapshot without a round trip through the actor.
+   * The whoami answer: at once when the chart would give it at once (ready, nothing queued, the
+   * user cached: its `hasUser` transition), read off the snapshot without a round trip through the
+   * actor; otherwise a request.
    */
-  const cachedUser = () => {
-    const snapshot = actor.getSnapshot();
+  whoami(): Promise<WhoamiResult> {
+    const snapshot = this.actor.getSnapshot();
     const { user, queue } = snapshot.context;
     return user !== undefined && queue.length === 0 && snapshot.matches({ activity: 'ready' })
-      ? user
-      : undefined;
-  };
-  const whoami = (): Promise<WhoamiResult> => {
-    const user = cachedUser();
-    return user ? Promise.resolve(user) : request('auth.whoami');
-  };
-  const getUserInfo = async (): Promise<UserInfo> => {
-    const actorInfo = await whoami();
+      ? Promise.resolve(user)
+      : this.request('auth.whoami');
+  }
+
+  /** Removes the stored token of a stopped client (its machine can no longer do it). */
+  removeStoredToken(): Promise<void> {
+    return this.#store.remove();
+  }
+
+  #settle(reply: AuthReply): void {
+    const waiter = this.#pending?.get(reply.id);
+    if (!waiter) return;
+    this.#pending?.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.result);
+    else waiter.reject(reply.error);
+  }
+
+  // The session view is made on first use: an idle client pays for none.
+  #sessionView(): SessionView {
+    if (this.#session) return this.#session;
+    const view = createSessionView(this.actor.getSnapshot(), () => {
+      this.auth.whoami().catch(() => {});
+    });
+    this.#watching = this.actor.subscribe((snapshot) => view.update(snapshot));
+    this.#session = view;
+    return view;
+  }
+}
+
+type SessionView = ReturnType<typeof createSessionView>;
+
+/** balena-sdk's `auth` namespace over one client. */
+class AuthMethods implements BalenaAuth {
+  declare readonly twoFactor: BalenaTwoFactor;
+  readonly #client: RunningAuthClient;
+  #twoFactor: TwoFactorMethods | undefined;
+  [BOUND]?: BoundMethods;
+
+  static readonly #members: PropertyDescriptorMap = {};
+  static {
+    Object.assign(AuthMethods.#members, {
+      twoFactor: {
+        enumerable: true,
+        get(this: AuthMethods) {
+          this.#twoFactor ??= new TwoFactorMethods(this.#client);
+          return this.#twoFactor;
+        },
+      },
+      ...boundMethods(AuthMethods.prototype, [
+        'authenticate',
+        'login',
+        'loginWithToken',
+        'logout',
+        'isLoggedIn',
+        'whoami',
+        'getActorId',
+        'getUserInfo',
+        'getToken',
+        'register',
+        'verifyEmail',
+        'requestVerificationEmail',
+      ]),
+    });
+  }
+
+  constructor(client: RunningAuthClient) {
+    Object.defineProperties(this, AuthMethods.#members);
+    this.#client = client;
+  }
+
+  async authenticate(credentials: { email: string; password: string }): Promise<string> {
+    return this.#client.request(
+      'auth.authenticate',
+      parseInput(CredentialsSchema, credentials, 'credentials'),
+    );
+  }
+
+  async login(credentials: { email: string; password: string }): Promise<void> {
+    await this.#client.request('auth.login', parseInput(CredentialsSchema, credentials, 'credentials'));
+  }
+
+  async loginWithToken(authToken: string): Promise<void> {
+    const token = parseInput(TokenSchema, authToken, 'authToken');
+    if (parseStoredToken(token).malformed) throw new BalenaMalformedToken();
+    await this.#client.request('auth.loginWithToken', { token, claims: decodeClaims(token) });
+  }
+
+  async logout(): Promise<void> {
+    const client = this.#client;
+    if (client.actor.getSnapshot().status !== 'active') {
+      await client.removeStoredToken().catch(() => {});
+      return;
+    }
+    await client.request('auth.logout');
+  }
+
+  async isLoggedIn(): Promise<boolean> {
+    try {
+      await this.#client.request('auth.isLoggedIn');
+      return true;
+    } catch (error) {
+      if (error instanceof BalenaNotLoggedIn || error instanceof BalenaExpiredToken) return false;
+      throw error;
+    }
+  }
+
+  async whoami(): Promise<WhoamiResult | undefined> {
+    try {
+      return await this.#client.whoami();
+    } catch (error) {
+      if (error instanceof BalenaNotLoggedIn) return undefined;
+      throw error;
+    }
+  }
+
+  async getActorId(): Promise<number> {
+    return (await this.#client.whoami()).id;
+  }
+
+  async getUserInfo(): Promise<UserInfo> {
+    const actorInfo = await this.#client.whoami();
     if (actorInfo.actorType !== 'user') throw new Error(NOT_A_USER);
     return {
       id: actorInfo.actorTypeId,
@@ -167,111 +361,86 @@ export function createAuth(options: AuthOptions): AuthClient {
       email: actorInfo.email,
       username: actorInfo.username,
     };
-  };
-  const auth: BalenaAuth = {
-    authenticate: async (credentials) =>
-      request('auth.authenticate', parseInput(CredentialsSchema, credentials, 'credentials')),
-    login: async (credentials) => {
-      await request('auth.login', parseInput(CredentialsSchema, credentials, 'credentials'));
-    },
-    loginWithToken: async (authToken) => {
-      const token = parseInput(TokenSchema, authToken, 'authToken');
-      if (parseStoredToken(token).malformed) throw new BalenaMalformedToken();
-      await request('auth.loginWithToken', { token, claims: decodeClaims(token) });
-    },
-    logout: async () => {
-      if (actor.getSnapshot().status !== 'active') {
-        await store.remove().catch(() => {});
-        return;
-      }
-      await request('auth.logout');
-    },
-    isLoggedIn: async () => {
-      try {
-        await request('auth.isLoggedIn');
-        return true;
-      } catch (error) {
-        if (error instanceof BalenaNotLoggedIn || error instanceof BalenaExpiredToken) return false;
-        throw error;
-      }
-    },
-    whoami: async () => {
-      try {
-        return await whoami();
-      } catch (error) {
-        if (error instanceof BalenaNotLoggedIn) return undefined;
-        throw error;
-      }
-    },
-    getActorId: async () => (await whoami()).id,
-    getUserInfo,
-    getToken: async () => {
-      try {
-        return (await heldToken()).token;
-      } catch (error) {
-        throw error instanceof BalenaMalformedToken ? new BalenaNotLoggedIn() : error;
-      }
-    },
-    register: async (credentials) =>
-      request('auth.register', { credentials: parseInput(RegistrationSchema, credentials, 'credentials') }),
-    verifyEmail: async (payload) =>
-      request('auth.verifyEmail', parseInput(VerificationSchema, payload, 'verificationPayload')),
-    requestVerificationEmail: async () => {
-      const { id } = await getUserInfo();
-      await request('auth.requestVerificationEmail', { userId: id });
-    },
-    twoFactor: {
-      isEnabled: async () => twoFactorStatusOf((await heldToken()).claims) !== 'not_required',
-      isPassed: async () => twoFactorStatusOf((await heldToken()).claims) !== 'pending',
-      verify: async (code) => request('auth.totp.verify', { code: parseInput(SecretSchema, code, 'code') }),
-      challenge: async (code) =>
-        request('auth.totp.challenge', { code: parseInput(SecretSchema, code, 'code') }),
-      enable: async (code) => request('auth.totp.enable', { code: parseInput(SecretSchema, code, 'code') }),
-      getSetupKey: async () => request('auth.totp.getSetupKey'),
-      disable: async (password) =>
-        request('auth.totp.disable', { password: parseInput(SecretSchema, password, 'password') }),
-    },
-  };
+  }
 
-  // The session view and client.api are made on first use: an idle client pays for neither.
-  let session: ReturnType<typeof createSessionView> | undefined;
-  let watching: { unsubscribe(): void } | undefined;
-  const sessionView = () => {
-    if (session) return session;
-    const view = createSessionView(actor.getSnapshot(), () => {
-      auth.whoami().catch(() => {});
+  async getToken(): Promise<string> {
+    try {
+      return (await this.#client.heldToken()).token;
+    } catch (error) {
+      throw error instanceof BalenaMalformedToken ? new BalenaNotLoggedIn() : error;
+    }
+  }
+
+  async register(credentials: {
+    email: string;
+    password: string;
+    'g-recaptcha-response'?: string;
+  }): Promise<string> {
+    return this.#client.request('auth.register', {
+      credentials: parseInput(RegistrationSchema, credentials, 'credentials'),
     });
-    watching = actor.subscribe((snapshot) => view.update(snapshot));
-    session = view;
-    return view;
-  };
-  let api: AuthApi | undefined;
+  }
 
-  return {
-    auth,
-    actor,
-    ready,
-    get api() {
-      api ??= createAppApi({
-        apiUrl: settings.apiUrl,
-        fetch: settings.fetch,
-        requestTimeoutMs: settings.requestTimeoutMs,
-        credential: () => request('auth.credential'),
-        rejected: (token) => {
-          request('auth.credentialRejected', { token }).catch(() => {});
-        },
-      });
-      return api;
-    },
-    getSession: () => sessionView().get(),
-    onAuthStateChange: (listener) => sessionView().listen(listener),
-    stop() {
-      unsubscribe?.();
-      watching?.unsubscribe();
-      session?.clear();
-      actor.stop();
-      for (const waiter of pending.values()) waiter.reject(new Error('The auth client has been stopped'));
-      pending.clear();
-    },
-  };
+  async verifyEmail(verificationPayload: { email: string; token: string }): Promise<string> {
+    return this.#client.request(
+      'auth.verifyEmail',
+      parseInput(VerificationSchema, verificationPayload, 'verificationPayload'),
+    );
+  }
+
+  async requestVerificationEmail(): Promise<void> {
+    const { id } = await this.getUserInfo();
+    await this.#client.request('auth.requestVerificationEmail', { userId: id });
+  }
 }
+
+/** balena-sdk's `auth.twoFactor` over one client. */
+class TwoFactorMethods implements BalenaTwoFactor {
+  readonly #client: RunningAuthClient;
+  [BOUND]?: BoundMethods;
+
+  constructor(client: RunningAuthClient) {
+    Object.defineProperties(this, TWO_FACTOR_MEMBERS);
+    this.#client = client;
+  }
+
+  async isEnabled(): Promise<boolean> {
+    return twoFactorStatusOf((await this.#client.heldToken()).claims) !== 'not_required';
+  }
+
+  async isPassed(): Promise<boolean> {
+    return twoFactorStatusOf((await this.#client.heldToken()).claims) !== 'pending';
+  }
+
+  async verify(code: string): Promise<string> {
+    return this.#client.request('auth.totp.verify', { code: parseInput(SecretSchema, code, 'code') });
+  }
+
+  async challenge(code: string): Promise<void> {
+    return this.#client.request('auth.totp.challenge', { code: parseInput(SecretSchema, code, 'code') });
+  }
+
+  async enable(code: string): Promise<string> {
+    return this.#client.request('auth.totp.enable', { code: parseInput(SecretSchema, code, 'code') });
+  }
+
+  async getSetupKey(): Promise<string> {
+    return this.#client.request('auth.totp.getSetupKey');
+  }
+
+  async disable(password: string): Promise<string> {
+    return this.#client.request('auth.totp.disable', {
+      password: parseInput(SecretSchema, password, 'password'),
+    });
+  }
+}
+
+const TWO_FACTOR_MEMBERS = boundMethods(TwoFactorMethods.prototype, [
+  'isEnabled',
+  'isPassed',
+  'verify',
+  'challenge',
+  'enable',
+  'getSetupKey',
+  'disable',
+]);

@@ -13,7 +13,7 @@ type Inspect = (event: InspectionEvent) => void;
  */
 export function guardInspector(
   inspect: Inspect | { next?: Inspect } | undefined,
-  warn: (message: string) => void = (message) => console.warn(message),
+  warn: (message: string) => void = warnOnConsole,
 ): Inspect | undefined {
   const observer = typeof inspect === 'function' ? undefined : inspect;
   const next = typeof inspect === 'function' ? inspect : inspect?.next;
@@ -33,4 +33,8 @@ export function guardInspector(
       ignore();
     }
   };
+}
+
+function warnOnConsole(message: string): void {
+  console.warn(message);
 }

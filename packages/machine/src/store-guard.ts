@@ -18,58 +18,97 @@ type Listener = (token: string | undefined) => void;
  */
 export function guardTokenStore(
   store: TokenStore,
-  warn: (message: string) => void = (message) => console.warn(message),
+  warn: (message: string) => void = warnOnConsole,
 ): TokenStore {
-  const get = store.get;
-  const set = store.set;
-  const remove = store.remove;
-  const { exclusive, subscribe } = store;
-  let warned = false;
-  const usable = (value: unknown): string | undefined => {
+  return new GuardedTokenStore(store, warn);
+}
+
+/** The guarded store: the methods on the prototype; per store only what it wraps. */
+class GuardedTokenStore implements TokenStore {
+  readonly #store: TokenStore;
+  // The store's methods as they were when it was handed over, each called on the store.
+  readonly #get: TokenStore['get'];
+  readonly #set: TokenStore['set'];
+  readonly #remove: TokenStore['remove'];
+  readonly #exclusive: TokenStore['exclusive'];
+  readonly #subscribe: TokenStore['subscribe'];
+  readonly #warn: (message: string) => void;
+  #warned = false;
+  declare exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
+  declare subscribe?: (listener: Listener) => () => void;
+
+  constructor(store: TokenStore, warn: (message: string) => void) {
+    this.#store = store;
+    this.#get = store.get;
+    this.#set = store.set;
+    this.#remove = store.remove;
+    this.#exclusive = store.exclusive;
+    this.#subscribe = store.subscribe;
+    this.#warn = warn;
+    if (this.#exclusive) this.exclusive = guardedExclusive;
+    if (this.#subscribe) this.subscribe = guardedSubscribe;
+  }
+
+  async get(): Promise<string | undefined> {
+    return this.usable(await call('get', () => this.#get.call(this.#store)));
+  }
+
+  async set(token: string): Promise<void> {
+    await call('set', () => this.#set.call(this.#store, token));
+  }
+
+  async remove(): Promise<void> {
+    await call('remove', () => this.#remove.call(this.#store));
+  }
+
+  /** The store's lock around `task` (see `runExclusively`). */
+  runExclusively<T>(task: () => Promise<T>): Promise<T> {
+    return runExclusively(this.#store, this.#exclusive as NonNullable<TokenStore['exclusive']>, task);
+  }
+
+  /** The store's subscription, reporting only usable credentials, never throwing. */
+  listen(listener: Listener): () => void {
+    let unsubscribe: unknown;
+    try {
+      unsubscribe = this.#subscribe?.call(this.#store, (token) => listener(this.usable(token)));
+    } catch {
+      this.#warn(
+        'balena-auth: the token store could not subscribe to changes; changes made elsewhere are not followed.',
+      );
+    }
+    return () => {
+      try {
+        if (typeof unsubscribe === 'function') unsubscribe();
+      } catch {
+        // the store failed to unsubscribe: nothing more to do
+      }
+    };
+  }
+
+  /** `value` when it is a usable credential string; otherwise undefined, and `warn` told once. */
+  usable(value: unknown): string | undefined {
     if (value === undefined || value === null) return undefined;
     const reason =
       typeof value !== 'string'
         ? `a ${Array.isArray(value) ? 'array' : typeof value}, not a string`
         : unusableReason(value);
     if (reason === undefined) return value as string;
-    if (!warned) {
-      warned = true;
-      warn(
+    if (!this.#warned) {
+      this.#warned = true;
+      this.#warn(
         `balena-auth: the token store holds a value that is not a usable credential (${reason}); it counts as no credential.`,
       );
     }
     return undefined;
-  };
+  }
+}
 
-  return {
-    get: async () => usable(await call('get', () => get.call(store))),
-    set: async (token) => {
-      await call('set', () => set.call(store, token));
-    },
-    remove: async () => {
-      await call('remove', () => remove.call(store));
-    },
-    exclusive: exclusive && (<T>(task: () => Promise<T>) => runExclusively(store, exclusive, task)),
-    subscribe:
-      subscribe &&
-      ((listener: Listener) => {
-        let unsubscribe: unknown;
-        try {
-          unsubscribe = subscribe.call(store, (token) => listener(usable(token)));
-        } catch {
-          warn(
-            'balena-auth: the token store could not subscribe to changes; changes made elsewhere are not followed.',
-          );
-        }
-        return () => {
-          try {
-            if (typeof unsubscribe === 'function') unsubscribe();
-          } catch {
-            // the store failed to unsubscribe: nothing more to do
-          }
-        };
-      }),
-  };
+// Shared by every guarded store that has `exclusive` / `subscribe` (the others have neither).
+function guardedExclusive<T>(this: GuardedTokenStore, task: () => Promise<T>): Promise<T> {
+  return this.runExclusively(task);
+}
+function guardedSubscribe(this: GuardedTokenStore, listener: Listener): () => void {
+  return this.listen(listener);
 }
 
 /** Why a stored string is not a usable credential, or undefined when it is one. */
@@ -121,4 +160,8 @@ async function runExclusively<T>(
   if (started === undefined)
     throw new BalenaTokenStoreError('exclusive', 'it settled without running the task');
   return started;
+}
+
+function warnOnConsole(message: string): void {
+  console.warn(message);
 }
