@@ -101,16 +101,26 @@ export function clockSkewOf(claims: SessionClaims | undefined, receivedAt: numbe
 export function parseStoredToken(raw: string | undefined): { token?: string; malformed: boolean } {
   const value = raw?.trim();
   if (!value) return { malformed: false };
+  // Only a value that can be JSON is parsed (a JWT or an API key never is, and a failed parse
+  // costs a thrown exception on every read): a string, an object or array, a literal, a number.
+  if (JSON_LITERAL.test(value)) return { malformed: true };
   let parsed: unknown = value;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    // not JSON: a raw token, as expected
+  if (JSON_OPENING.test(value)) {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      // not JSON: a raw token
+    }
   }
   return typeof parsed === 'string' && parsed !== ''
     ? { token: parsed, malformed: false }
     : { malformed: true };
 }
+
+/** The JSON texts that are a number, `true`, `false` or `null`: malformed as a stored token. */
+const JSON_LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+/** How a JSON string, object or array starts. */
+const JSON_OPENING = /^["{[]/;
 
 /** A secret as it may appear in logs and inspection: `eyJ…(redacted)` for a JWT, `(redacted)` for anything else. */
 export function redactToken(secret: string): string {
