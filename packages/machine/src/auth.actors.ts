@@ -280,7 +280,6 @@ function service<N extends ServiceName>(name: N) {
   return fromPromise<Output, Input>(({ input, signal, self }) => {
     const services = servicesOf(self);
     const run = services[name] as (this: AuthServices, input: Input, signal: AbortSignal) => Promise<Output>;
-    if (typeof run !== 'function') throw new BalenaError(`No service ${name} in the machine's input`);
     return run.call(services, input, signal);
   });
 }

@@ -127,27 +127,24 @@ class RunningAuthClient implements AuthClient {
   #session: SessionView | undefined;
   #watching: { unsubscribe(): void } | undefined;
   #api: AuthApi | undefined;
-  [BOUND]?: BoundMethods;
+  declare [BOUND]?: BoundMethods;
 
-  static readonly #members: PropertyDescriptorMap = {};
-  static {
-    Object.assign(RunningAuthClient.#members, {
-      auth: {
-        enumerable: true,
-        get(this: RunningAuthClient) {
-          this.#auth ??= new AuthMethods(this);
-          return this.#auth;
-        },
+  static readonly #members: PropertyDescriptorMap = {
+    auth: {
+      enumerable: true,
+      get(this: RunningAuthClient) {
+        this.#auth ??= new AuthMethods(this);
+        return this.#auth;
       },
-      api: {
-        enumerable: true,
-        get(this: RunningAuthClient) {
-          return this.#appApi();
-        },
+    },
+    api: {
+      enumerable: true,
+      get(this: RunningAuthClient) {
+        return this.#appApi();
       },
-      ...boundMethods(RunningAuthClient.prototype, ['ready', 'stop', 'getSession', 'onAuthStateChange']),
-    });
-  }
+    },
+    ...boundMethods(RunningAuthClient.prototype, ['ready', 'stop', 'getSession', 'onAuthStateChange']),
+  };
 
   constructor(settings: ValidatedAuthOptions) {
     Object.defineProperties(this, RunningAuthClient.#members);
@@ -269,34 +266,18 @@ class AuthMethods implements BalenaAuth {
   declare readonly twoFactor: BalenaTwoFactor;
   readonly #client: RunningAuthClient;
   #twoFactor: TwoFactorMethods | undefined;
-  [BOUND]?: BoundMethods;
+  declare [BOUND]?: BoundMethods;
 
-  static readonly #members: PropertyDescriptorMap = {};
-  static {
-    Object.assign(AuthMethods.#members, {
-      twoFactor: {
-        enumerable: true,
-        get(this: AuthMethods) {
-          this.#twoFactor ??= new TwoFactorMethods(this.#client);
-          return this.#twoFactor;
-        },
+  static readonly #members: PropertyDescriptorMap = {
+    twoFactor: {
+      enumerable: true,
+      get(this: AuthMethods) {
+        this.#twoFactor ??= new TwoFactorMethods(this.#client);
+        return this.#twoFactor;
       },
-      ...boundMethods(AuthMethods.prototype, [
-        'authenticate',
-        'login',
-        'loginWithToken',
-        'logout',
-        'isLoggedIn',
-        'whoami',
-        'getActorId',
-        'getUserInfo',
-        'getToken',
-        'register',
-        'verifyEmail',
-        'requestVerificationEmail',
-      ]),
-    });
-  }
+    },
+    ...boundMethods(AuthMethods.prototype),
+  };
 
   constructor(client: RunningAuthClient) {
     Object.defineProperties(this, AuthMethods.#members);
@@ -397,7 +378,7 @@ class AuthMethods implements BalenaAuth {
 /** balena-sdk's `auth.twoFactor` over one client. */
 class TwoFactorMethods implements BalenaTwoFactor {
   readonly #client: RunningAuthClient;
-  [BOUND]?: BoundMethods;
+  declare [BOUND]?: BoundMethods;
 
   constructor(client: RunningAuthClient) {
     Object.defineProperties(this, TWO_FACTOR_MEMBERS);
@@ -435,12 +416,4 @@ class TwoFactorMethods implements BalenaTwoFactor {
   }
 }
 
-const TWO_FACTOR_MEMBERS = boundMethods(TwoFactorMethods.prototype, [
-  'isEnabled',
-  'isPassed',
-  'verify',
-  'challenge',
-  'enable',
-  'getSetupKey',
-  'disable',
-]);
+const TWO_FACTOR_MEMBERS = boundMethods(TwoFactorMethods.prototype);

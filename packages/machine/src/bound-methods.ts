@@ -3,7 +3,7 @@ export const BOUND = Symbol('bound methods');
 export type BoundMethods = Record<string, (...args: never[]) => unknown>;
 
 /**
- * Property descriptors, one per named method of `prototype`: an enumerable accessor that answers
+ * Property descriptors, one per named method of `prototype` (default: all its public methods): an enumerable accessor that answers
  * the method bound to the object it is read on, bound on first read and kept (in `[BOUND]`). The
  * same accessors serve every instance, so defining them on an instance costs it no memory of its
  * own, and a method read off the object (destructured, spread, passed as a callback) still works.
@@ -13,7 +13,7 @@ export type BoundMethods = Record<string, (...args: never[]) => unknown>;
  */
 export function boundMethods<T extends { [BOUND]?: BoundMethods }>(
   prototype: T,
-  names: readonly (keyof T & string)[],
+  names: readonly (keyof T & string)[] = publicMethodsOf(prototype),
 ): PropertyDescriptorMap {
   const descriptors: PropertyDescriptorMap = {};
   for (const name of names) {
@@ -28,4 +28,10 @@ export function boundMethods<T extends { [BOUND]?: BoundMethods }>(
     };
   }
   return descriptors;
+}
+
+/** The names of the methods defined on `prototype` itself (a class's), but its constructor. */
+function publicMethodsOf<T extends object>(prototype: T): (keyof T & string)[] {
+  return Object.getOwnPropertyNames(prototype).filter((name) => name !== 'constructor') as (keyof T &
+    string)[];
 }

@@ -1,10 +1,11 @@
+import { JWT_PATTERN } from './token.ts';
+
 /** The longest server text a message quotes; longer text is cut with `…`. */
 export const MESSAGE_EXCERPT_LENGTH = 200;
 /** The longest server text an error keeps in its `body` field. */
 export const ERROR_BODY_LENGTH = 4096;
 
 const REDACTED = '(redacted)';
-const JWT_PATTERN = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
 // Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides.
 const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069\s]+/gu;
 const HTML_START = /^\s*<(?:!doctype|html|head|body|title|pre|center|h1|div|p)\b/i;

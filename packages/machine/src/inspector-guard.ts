@@ -1,4 +1,5 @@
 import type { InspectionEvent } from 'xstate';
+import { warnOnConsole } from './console-warning.ts';
 import { redactInspectionEvent } from './redact.ts';
 
 type Inspect = (event: InspectionEvent) => void;
@@ -33,8 +34,4 @@ export function guardInspector(
       ignore();
     }
   };
-}
-
-function warnOnConsole(message: string): void {
-  console.warn(message);
 }

@@ -14,13 +14,12 @@ export function withoutOwnEchoes(store: TokenStore): TokenStore {
 class OwnEchoFilter implements TokenStore {
   readonly #store: TokenStore;
   #expectedEcho: { token: string | undefined } | undefined;
-  declare exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
-  declare subscribe?: (listener: Listener) => () => void;
 
   constructor(store: TokenStore) {
     this.#store = store;
-    if (store.exclusive) this.exclusive = passExclusive;
-    if (store.subscribe) this.subscribe = filteredSubscribe;
+    // A store without a lock or without change reports has none here either.
+    if (!store.exclusive) this.exclusive = undefined;
+    if (!store.subscribe) this.subscribe = undefined;
   }
 
   get(): Promise<string | undefined> {
@@ -38,25 +37,17 @@ class OwnEchoFilter implements TokenStore {
   }
 
   /** The wrapped store's lock. */
-  lock<T>(task: () => Promise<T>): Promise<T> {
+  exclusive?<T>(task: () => Promise<T>): Promise<T> {
     const store = this.#store as Required<TokenStore>;
     return store.exclusive(task);
   }
 
   /** The wrapped store's changes, without the echo of this client's last write. */
-  listen(listener: Listener): () => void {
+  subscribe?(listener: Listener): () => void {
     return (this.#store.subscribe as NonNullable<TokenStore['subscribe']>).call(this.#store, (token) => {
       const echo = this.#expectedEcho;
       this.#expectedEcho = undefined;
       if (echo === undefined || echo.token !== token) listener(token);
     });
   }
-}
-
-// Shared by every filter over a store that has `exclusive` / `subscribe` (the others have neither).
-function passExclusive<T>(this: OwnEchoFilter, task: () => Promise<T>): Promise<T> {
-  return this.lock(task);
-}
-function filteredSubscribe(this: OwnEchoFilter, listener: Listener): () => void {
-  return this.listen(listener);
 }

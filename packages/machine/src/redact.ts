@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { redactToken } from './token.ts';
+import { JWT_PATTERN, redactToken } from './token.ts';
 
 const SECRET_KEYS = new Set([
   'token',
@@ -14,7 +14,6 @@ const SECRET_KEYS = new Set([
   'authtoken',
   'apikey',
 ]);
-const JWT_PATTERN = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
 const MAX_DEPTH = 12;
 /** How XState marks an actor reference in a snapshot's JSON (`children`). */
 const ACTOR_TYPE = 1;

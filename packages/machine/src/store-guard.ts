@@ -1,4 +1,5 @@
 import type { TokenStore } from './auth.types.ts';
+import { warnOnConsole } from './console-warning.ts';
 import { BalenaTokenStoreError } from './errors.ts';
 import { isHeaderSafeCredential } from './schemas.ts';
 import { parseStoredToken } from './token.ts';
@@ -34,8 +35,6 @@ class GuardedTokenStore implements TokenStore {
   readonly #subscribe: TokenStore['subscribe'];
   readonly #warn: (message: string) => void;
   #warned = false;
-  declare exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
-  declare subscribe?: (listener: Listener) => () => void;
 
   constructor(store: TokenStore, warn: (message: string) => void) {
     this.#store = store;
@@ -45,8 +44,9 @@ class GuardedTokenStore implements TokenStore {
     this.#exclusive = store.exclusive;
     this.#subscribe = store.subscribe;
     this.#warn = warn;
-    if (this.#exclusive) this.exclusive = guardedExclusive;
-    if (this.#subscribe) this.subscribe = guardedSubscribe;
+    // A store without a lock or without change reports has none here either.
+    if (!this.#exclusive) this.exclusive = undefined;
+    if (!this.#subscribe) this.subscribe = undefined;
   }
 
   async get(): Promise<string | undefined> {
@@ -62,12 +62,12 @@ class GuardedTokenStore implements TokenStore {
   }
 
   /** The store's lock around `task` (see `runExclusively`). */
-  runExclusively<T>(task: () => Promise<T>): Promise<T> {
+  exclusive?<T>(task: () => Promise<T>): Promise<T> {
     return runExclusively(this.#store, this.#exclusive as NonNullable<TokenStore['exclusive']>, task);
   }
 
   /** The store's subscription, reporting only usable credentials, never throwing. */
-  listen(listener: Listener): () => void {
+  subscribe?(listener: Listener): () => void {
     let unsubscribe: unknown;
     try {
       unsubscribe = this.#subscribe?.call(this.#store, (token) => listener(this.usable(token)));
@@ -101,14 +101,6 @@ class GuardedTokenStore implements TokenStore {
     }
     return undefined;
   }
-}
-
-// Shared by every guarded store that has `exclusive` / `subscribe` (the others have neither).
-function guardedExclusive<T>(this: GuardedTokenStore, task: () => Promise<T>): Promise<T> {
-  return this.runExclusively(task);
-}
-function guardedSubscribe(this: GuardedTokenStore, listener: Listener): () => void {
-  return this.listen(listener);
 }
 
 /** Why a stored string is not a usable credential, or undefined when it is one. */
@@ -160,8 +152,4 @@ async function runExclusively<T>(
   if (started === undefined)
     throw new BalenaTokenStoreError('exclusive', 'it settled without running the task');
   return started;
-}
-
-function warnOnConsole(message: string): void {
-  console.warn(message);
 }

@@ -122,6 +122,9 @@ const JSON_LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?
 /** How a JSON string, object or array starts. */
 const JSON_OPENING = /^["{[]/;
 
+/** Anything in a text shaped like a JWT (three base64url segments, the first one `eyJ…`). */
+export const JWT_PATTERN = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
+
 /** A secret as it may appear in logs and inspection: `eyJ…(redacted)` for a JWT, `(redacted)` for anything else. */
 export function redactToken(secret: string): string {
   return secret.startsWith('eyJ') ? 'eyJ…(redacted)' : '(redacted)';
