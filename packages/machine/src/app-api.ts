@@ -1,4 +1,4 @@
-import { type FetchContext, ofetch } from 'ofetch';
+import type { $Fetch, FetchContext } from 'ofetch';
 import { CLIENT_HEADER, MAX_REDIRECTS, redirectsToGet, redirectTarget } from './api.ts';
 import type { AuthApi } from './auth.types.ts';
 import {
@@ -60,10 +60,32 @@ function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof gl
  * anything is sent; without a credential no `Authorization` header is sent; a 401 to a session
  * token tells the machine the server rejected it.
  *
+ * ofetch is loaded on the first call (of `api` or `api.raw`), not when the client is created: a
+ * program that only reads its login never loads it. The instance is made once per client;
+ * concurrent first calls share one load.
+ *
  * @example
  * const devices = await client.api('/v7/device', { query: { $select: 'uuid' } });
  */
 export function createAppApi(options: AppApiOptions): AuthApi {
+  let loading: Promise<AuthApi> | undefined;
+  const instance = () => {
+    loading ??= import('ofetch').then(
+      ({ ofetch }) => createInstance(ofetch, options),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
+  };
+  const api: AuthApi = (request, callOptions) => instance().then((fetch) => fetch(request, callOptions));
+  api.raw = (request, callOptions) => instance().then((fetch) => fetch.raw(request, callOptions));
+  return api;
+}
+
+/** The ofetch instance behind `client.api`, made from the loaded `ofetch` once per client. */
+function createInstance(ofetch: $Fetch, options: AppApiOptions): AuthApi {
   const origin = new URL(options.apiUrl).origin;
   const fetch =
     options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));

@@ -36,6 +36,20 @@ describe('client.api', () => {
     expect(await api('/actor/v1/whoami')).toEqual(await auth.whoami());
   });
 
+  it('client.api.raw, called with client.api as the first calls, gives the whole response and the body as _data', async () => {
+    const user = await env.user();
+    const { auth, api } = await env.client();
+    await auth.login(user);
+    const [response, body] = await Promise.all([
+      api.raw<{ username: string }>('/actor/v1/whoami'),
+      api<{ username: string }>('/actor/v1/whoami'),
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response._data).toEqual(body);
+    expect(body).toEqual(await auth.whoami());
+  });
+
   it('with a 25 h-old token, 10 client.api calls and 10 auth calls make one refresh request, and all succeed', async () => {
     const user = await env.user();
     const { auth, api, store } = await env.client({ stored: await dayOld(user.email) });
