@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+// A default import: a bundled app whose banner declares `createRequire` (esbuild's usual recipe for
+// ESM on Node) would clash with a named one at the bundle's top level.
+import nodeModule from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 
 /**
  * Where the balena settings are read from; `resolveDataDirectory` passes the real process's. The
@@ -62,6 +64,15 @@ export function balenaSettings({ env, cwd, platform }: SettingsSources): BalenaS
   };
 }
 
+/**
+ * `yaml`'s `parse`, loaded on the first settings file that exists: most programs have none (or pass
+ * `dataDirectory` and `apiUrl`), and loading the parser costs more than the rest of a cold start.
+ * Synchronous, like the settings it serves, so it is `require`d (yaml ships CommonJS for Node).
+ */
+function loadYamlParser(): (text: string) => unknown {
+  return (nodeModule.createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+}
+
 /** The YAML mapping in `file`, `{}` when the file does not exist or holds no document. */
 function readSettingsFile(file: string): Record<string, unknown> {
   let text: string;
@@ -71,6 +82,7 @@ function readSettingsFile(file: string): Record<string, unknown> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  const parseYaml = loadYamlParser();
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
