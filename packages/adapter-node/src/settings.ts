@@ -66,11 +66,20 @@ export function balenaSettings({ env, cwd, platform }: SettingsSources): BalenaS
 
 /**
  * `yaml`'s `parse`, loaded on the first settings file that exists: most programs have none (or pass
- * `dataDirectory` and `apiUrl`), and loading the parser costs more than the rest of a cold start.
+ * `dataDirectory` and `apiUrl`), and loading the parser is a large part of a cold start.
  * Synchronous, like the settings it serves, so it is `require`d (yaml ships CommonJS for Node).
  */
-function loadYamlParser(): (text: string) => unknown {
-  return (nodeModule.createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+function loadYamlParser(file: string): (text: string) => unknown {
+  try {
+    return (nodeModule.createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  } catch (error) {
+    throw new Error(
+      `Reading the balena settings file ${file} needs the yaml package, which could not be loaded ` +
+        `(${(error as Error).message.split('\n')[0]}). Install yaml where the app runs, or pass ` +
+        'dataDirectory and apiUrl.',
+      { cause: error },
+    );
+  }
 }
 
 /** The YAML mapping in `file`, `{}` when the file does not exist or holds no document. */
@@ -82,7 +91,7 @@ function readSettingsFile(file: string): Record<string, unknown> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
-  const parseYaml = loadYamlParser();
+  const parseYaml = loadYamlParser(file);
   let parsed: unknown;
   try {
     parsed = parseYaml(text);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Emulator, startEmulator } from '@balena-auth/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeAuth } from '../src/index.ts';
-import { FIXTURES, jsonResult, runNode, tempDirectory } from './support.ts';
+import { bundleFixture, FIXTURES, jsonResult, runNode, tempDirectory } from './support.ts';
 
 interface ColdStart {
   tokenLength: number;
@@ -79,5 +79,32 @@ describe('a cold start loads only what getToken() needs', () => {
     );
     const report = await coldStart(root, ['-', '-', 'api']);
     expect(report).toEqual({ tokenLength, username: ada.username, yaml: true, ofetch: true });
+  });
+});
+
+describe('an app bundled into one file, without yaml installed next to it', () => {
+  const resolveIn = async (files: Record<string, string>) => {
+    const root = await tempDirectory();
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(root, name), text);
+    // No NODE_PATH either (pnpm's scripts set one that reaches the workspace's packages).
+    const child = runNode([await bundleFixture('settings-child.ts')], {
+      cwd: root,
+      env: { HOME: root, NODE_PATH: '' },
+    });
+    return { root, report: await jsonResult<{ directory?: string; error?: string }>(child) };
+  };
+
+  it('resolves the data directory when there is no settings file', async () => {
+    const { root, report } = await resolveIn({});
+    expect(report).toEqual({ directory: path.join(root, '.balena') });
+  });
+
+  it('refuses a balenarc.yml with an error naming the file and the fix', async () => {
+    const { root, report } = await resolveIn({ 'balenarc.yml': 'dataDirectory: ./data\n' });
+    expect(report.error).toContain(
+      `Reading the balena settings file ${path.join(root, 'balenarc.yml')} needs the yaml package`,
+    );
+    expect(report.error).toContain("Cannot find module 'yaml'");
+    expect(report.error).toContain('Install yaml where the app runs, or pass dataDirectory and apiUrl.');
   });
 });
