@@ -15,8 +15,9 @@
  *    - `node --input-type=module -e "import('@balena-auth/adapter-node')"` exits 0;
  *    - `npx --no balena-auth-emulator` with `BALENA_AUTH_EMULATOR_EXIT_AFTER_START=1` prints the URL, exits 0;
  *      with `--help` it prints the usage and exits 0;
- *    - a plain `node` ESM script starts the installed emulator, logs in with `createNodeAuth`, passes the
- *      2FA challenge, calls whoami, logs out;
+ *    - a plain `node` ESM script reads a `balenarc.yml` with `resolveDataDirectory` (its YAML parser is
+ *      loaded on demand), starts the installed emulator, logs in with `createNodeAuth`, passes the 2FA
+ *      challenge, calls whoami, `client.api` and `client.api.raw` (ofetch loaded on demand), logs out;
  *    - esbuild (`platform: 'browser'`, minified) bundles a small app on the installed
  *      `@balena-auth/adapter-web`: it must resolve, pull in no Node built-in and one xstate, and its
  *      size is printed.
@@ -365,15 +366,21 @@ function runEmulatorBin(project: string): void {
 
 /** (a): a user's plain Node ESM script against the installed emulator. */
 const NODE_SCRIPT = `import assert from 'node:assert/strict';
-import { statSync, existsSync } from 'node:fs';
+import { mkdirSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createNodeAuth } from '@balena-auth/adapter-node';
+import { createNodeAuth, resolveDataDirectory } from '@balena-auth/adapter-node';
 import { startEmulator } from '@balena-auth/emulator';
+
+// A balenarc file: its YAML parser is loaded only now, from the installed package.
+const settings = join(process.cwd(), 'with-balenarc');
+mkdirSync(settings, { recursive: true });
+writeFileSync(join(settings, 'balenarc.yml'), 'dataDirectory: ./from-balenarc # a comment\\n');
+assert.equal(resolveDataDirectory({ HOME: settings }, settings), join(settings, 'from-balenarc'), 'balenarc.yml read');
 
 const emulator = await startEmulator({ loginRateLimit: false });
 const dataDirectory = join(process.cwd(), 'balena-data');
 const ada = { email: 'ada@example.com', password: 'correct horse battery', username: 'ada' };
-const { auth, actor, ready, stop } = createNodeAuth({ apiUrl: emulator.url, dataDirectory });
+const { auth, actor, api, ready, stop } = createNodeAuth({ apiUrl: emulator.url, dataDirectory });
 const states = [];
 actor.subscribe((snapshot) => {
   const value = JSON.stringify(snapshot.value);
@@ -397,6 +404,10 @@ try {
   assert.equal(actorInfo?.actorType, 'user');
   assert.equal(actorInfo?.username, ada.username);
   assert.equal((await auth.getUserInfo()).email, ada.email);
+  // client.api loads ofetch on its first call, from the installed package.
+  const [viaApi, viaRaw] = await Promise.all([api('/actor/v1/whoami'), api.raw('/actor/v1/whoami')]);
+  assert.deepEqual(viaApi, actorInfo, 'client.api answers whoami');
+  assert.equal(viaRaw.status, 200, 'client.api.raw answers whoami');
 
   await auth.logout();
   assert.equal(await auth.isLoggedIn(), false, 'logged out');
@@ -414,7 +425,9 @@ function runNodeScript(project: string): void {
     cwd: project,
     env: userEnvironment(),
   });
-  step(`(a) node login.mjs: login, 2FA challenge, whoami, logout against the installed emulator: ok`);
+  step(
+    `(a) node login.mjs: a balenarc.yml read by resolveDataDirectory; login, 2FA challenge, whoami, client.api and client.api.raw, logout against the installed emulator: ok`,
+  );
   step(`    ${output.trim().split('\n').at(-1)}`);
 }
 

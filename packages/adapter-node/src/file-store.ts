@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { type FSWatcher, type Stats, statSync, unwatchFile, watch, watchFile } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BalenaSettingsPermissionError, type TokenStore } from '@balena-auth/machine';
 import { directoryLock } from './lock.ts';
+import { randomHex } from './random-hex.ts';
 import { type Refusal, readRegularFile } from './regular-file.ts';
 
 const TOKEN_FILE = 'token';
@@ -101,7 +101,7 @@ export function fileTokenStore(dataDirectory: string): TokenStore {
       } catch (error) {
         throw storeError(error, 'create the directory for', file, directory);
       }
-      const temp = path.join(directory, `${TOKEN_FILE}.${randomBytes(8).toString('hex')}.tmp`);
+      const temp = path.join(directory, `${TOKEN_FILE}.${randomHex(8)}.tmp`);
       const previous = known;
       try {
         const handle = await open(temp, 'wx', 0o600);

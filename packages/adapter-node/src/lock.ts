@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, rename, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { randomHex } from './random-hex.ts';
 import { readRegularFile } from './regular-file.ts';
 
 export const LOCK_FILE = 'token.lock';
@@ -46,7 +46,7 @@ export function directoryLock(directory: string) {
     const content = JSON.stringify({
       pid: process.pid,
       host: hostname(),
-      id: randomBytes(8).toString('hex'),
+      id: randomHex(8),
     });
     const started = Date.now();
     for (let attempt = 0; Date.now() - started < MAX_WAIT_MS; attempt++) {
@@ -153,7 +153,7 @@ function isAlive(pid: number): boolean {
  * lock meanwhile) it is linked back, which fails rather than replace a newer lock.
  */
 async function breakLock(lockFile: string, stale: string): Promise<void> {
-  const aside = `${lockFile}.${randomBytes(8).toString('hex')}.stale`;
+  const aside = `${lockFile}.${randomHex(8)}.stale`;
   try {
     await rename(lockFile, aside);
   } catch {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+// A default import: a bundled app whose banner declares `createRequire` (esbuild's usual recipe for
+// ESM on Node) would clash with a named one at the bundle's top level.
+import nodeModule from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 
 /**
  * Where the balena settings are read from; `resolveDataDirectory` passes the real process's. The
@@ -62,6 +64,24 @@ export function balenaSettings({ env, cwd, platform }: SettingsSources): BalenaS
   };
 }
 
+/**
+ * `yaml`'s `parse`, loaded on the first settings file that exists: most programs have none (or pass
+ * `dataDirectory` and `apiUrl`), and loading the parser is a large part of a cold start.
+ * Synchronous, like the settings it serves, so it is `require`d (yaml ships CommonJS for Node).
+ */
+function loadYamlParser(file: string): (text: string) => unknown {
+  try {
+    return (nodeModule.createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  } catch (error) {
+    throw new Error(
+      `Reading the balena settings file ${file} needs the yaml package, which could not be loaded ` +
+        `(${(error as Error).message.split('\n')[0]}). Install yaml where the app runs, or pass ` +
+        'dataDirectory and apiUrl.',
+      { cause: error },
+    );
+  }
+}
+
 /** The YAML mapping in `file`, `{}` when the file does not exist or holds no document. */
 function readSettingsFile(file: string): Record<string, unknown> {
   let text: string;
@@ -71,6 +91,7 @@ function readSettingsFile(file: string): Record<string, unknown> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  const parseYaml = loadYamlParser(file);
   let parsed: unknown;
   try {
     parsed = parseYaml(text);

@@ -1,4 +1,4 @@
-import { type FetchContext, ofetch } from 'ofetch';
+import type { $Fetch, FetchContext } from 'ofetch';
 import { CLIENT_HEADER, MAX_REDIRECTS, redirectsToGet, redirectTarget } from './api.ts';
 import type { AuthApi } from './auth.types.ts';
 import {
@@ -60,10 +60,44 @@ function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof gl
  * anything is sent; without a credential no `Authorization` header is sent; a 401 to a session
  * token tells the machine the server rejected it.
  *
+ * ofetch is loaded on first use, not when the client is created: a program that only reads its
+ * login never loads it. See {@link lazyFetch}.
+ *
  * @example
  * const devices = await client.api('/v7/device', { query: { $select: 'uuid' } });
  */
 export function createAppApi(options: AppApiOptions): AuthApi {
+  return lazyFetch(() => import('ofetch').then(({ ofetch }) => createInstance(ofetch, options))) as AuthApi;
+}
+
+/**
+ * A `$Fetch` (the call, `raw`, `native`, `create`) that makes the real one with `load()` on its first
+ * use and hands every use to it: `load()` runs once, concurrent first uses share it, and a failed
+ * load is tried again on the next use. `create()` answers at once with another lazy `$Fetch`.
+ *
+ * @example
+ * const api = lazyFetch(() => import('ofetch').then(({ ofetch }) => ofetch.create({ baseURL })));
+ * await api('/ping'); // ofetch is imported now
+ */
+function lazyFetch(load: () => Promise<$Fetch>): $Fetch {
+  let loading: Promise<$Fetch> | undefined;
+  const loaded = () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  const fetch = ((request, options) => loaded().then((real) => real(request, options))) as $Fetch;
+  fetch.raw = (request, options) => loaded().then((real) => real.raw(request, options));
+  fetch.native = (input, init) => loaded().then((real) => real.native(input, init));
+  fetch.create = (defaults, globalOptions) =>
+    lazyFetch(() => loaded().then((real) => real.create(defaults, globalOptions)));
+  return fetch;
+}
+
+/** The ofetch instance behind `client.api`, made from the loaded `ofetch` once per client. */
+function createInstance(ofetch: $Fetch, options: AppApiOptions): $Fetch {
   const origin = new URL(options.apiUrl).origin;
   const fetch =
     options.fetch ?? ((...args: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...args));
@@ -102,5 +136,5 @@ export function createAppApi(options: AppApiOptions): AuthApi {
       },
     },
     { fetch: withinOrigin(origin, fetch) },
-  ) as AuthApi;
+  );
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { $Fetch } from 'ofetch';
 import { describe, expect, it } from 'vitest';
 import {
   type AuthChangeEvent,
@@ -34,6 +35,32 @@ describe('client.api', () => {
     const { auth, api } = await env.client();
     await auth.login(user);
     expect(await api('/actor/v1/whoami')).toEqual(await auth.whoami());
+  });
+
+  it('client.api.raw, called with client.api as the first calls, gives the whole response and the body as _data', async () => {
+    const user = await env.user();
+    const { auth, api } = await env.client();
+    await auth.login(user);
+    const [response, body] = await Promise.all([
+      api.raw<{ username: string }>('/actor/v1/whoami'),
+      api<{ username: string }>('/actor/v1/whoami'),
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response._data).toEqual(body);
+    expect(body).toEqual(await auth.whoami());
+  });
+
+  it('is an ofetch $Fetch at run time: create() keeps the bearer and the origin, native() sends bare', async () => {
+    const user = await env.user();
+    const { auth, api } = await env.client();
+    await auth.login(user);
+    const asFetch = api as unknown as $Fetch;
+    const derived = asFetch.create({ headers: { 'X-Derived': 'yes' } });
+    expect(await derived('/actor/v1/whoami')).toEqual(await auth.whoami());
+    await expect(derived('http://127.0.0.1:9/x')).rejects.toBeInstanceOf(BalenaForeignOriginError);
+    const bare = await asFetch.native(`${env.emulator.url}/actor/v1/whoami`);
+    expect(bare.status).toBe(401);
   });
 
   it('with a 25 h-old token, 10 client.api calls and 10 auth calls make one refresh request, and all succeed', async () => {
