@@ -67,7 +67,9 @@ function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof gl
  * const devices = await client.api('/v7/device', { query: { $select: 'uuid' } });
  */
 export function createAppApi(options: AppApiOptions): AuthApi {
-  return lazyFetch(() => import('ofetch').then(({ ofetch }) => createInstance(ofetch, options))) as AuthApi;
+  return lazyFetch(() =>
+    import('./ofetch-loader.ts').then(({ ofetch }) => createInstance(ofetch, options)),
+  ) as AuthApi;
 }
 
 /**
