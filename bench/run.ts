@@ -3,7 +3,7 @@
  * child process). Builds our packages first (`pnpm build`), measures their `dist/`, prints the table
  * and writes `bench/results.json`.
  *
- * `pnpm bench requests latency` (any of: requests, latency, size, cold-start, heap, fleet) runs a subset and
+ * `pnpm bench requests latency` (any of: requests, latency, in-memory, size, cold-start, heap, fleet) runs a subset and
  * prints its rows without writing results.json. `--no-build` measures the `dist/` already there.
  * `BENCH_SEED=<n>` changes the seed of every shuffled order (printed either way).
  */
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { measureColdStart } from './cold-start.ts';
 import { measureFleet } from './fleet.ts';
 import { measureHeap } from './heap.ts';
+import { measureInMemory } from './in-memory.ts';
 import { measureLatency } from './latency.ts';
 import { assertBuilt, buildPackages, builtFrom } from './lib/built-packages.ts';
 import { REPO_ROOT, startEmulatorProcess } from './lib/emulator.ts';
@@ -23,7 +24,7 @@ import { benchSeed } from './lib/seeded-order.ts';
 import { measureRequests } from './requests.ts';
 import { measureSize } from './size.ts';
 
-const ALL = ['requests', 'latency', 'size', 'cold-start', 'heap', 'fleet'] as const;
+const ALL = ['requests', 'latency', 'in-memory', 'size', 'cold-start', 'heap', 'fleet'] as const;
 type Name = (typeof ALL)[number];
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('-'));
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -58,6 +59,7 @@ try {
     process.stderr.write(`bench: ${name}…\n`);
     if (name === 'requests' && emulator) sections.push(await measureRequests(emulator));
     if (name === 'latency' && emulator) sections.push(await measureLatency(emulator, seed));
+    if (name === 'in-memory') sections.push(await measureInMemory(seed));
     if (name === 'size') sections.push(await measureSize());
     if (name === 'cold-start') sections.push(await measureColdStart(seed));
     if (name === 'heap') sections.push(await measureHeap());
