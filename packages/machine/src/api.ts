@@ -188,8 +188,10 @@ function call(
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const init: RequestInit = { method, headers, body, signal, redirect: 'manual' };
+  // Called as a plain function: a browser's `window.fetch` throws when called on another object.
+  const fetch = transport.fetch ?? globalThis.fetch;
   return Promise.resolve()
-    .then(() => (transport.fetch ? transport.fetch(url.href, init) : globalThis.fetch(url.href, init)))
+    .then(() => fetch(url.href, init))
     .then((response: unknown) => {
       if (!isResponseLike(response)) {
         throw new BalenaNetworkError(
