@@ -17,7 +17,7 @@ import type {
   TokenStore,
   UserInfo,
 } from './auth.types.ts';
-import { BOUND, type BoundMethods, boundMethods } from './bound-methods.ts';
+import { BOUND, type BoundMethods, boundMethods, replacedBy } from './bound-methods.ts';
 import {
   BalenaExpiredToken,
   BalenaMalformedToken,
@@ -132,16 +132,20 @@ class RunningAuthClient implements AuthClient {
   static readonly #members: PropertyDescriptorMap = {
     auth: {
       enumerable: true,
+      configurable: true,
       get(this: RunningAuthClient) {
         this.#auth ??= new AuthMethods(this);
         return this.#auth;
       },
+      set: replacedBy('auth'),
     },
     api: {
       enumerable: true,
+      configurable: true,
       get(this: RunningAuthClient) {
         return this.#appApi();
       },
+      set: replacedBy('api'),
     },
     ...boundMethods(RunningAuthClient.prototype, ['ready', 'stop', 'getSession', 'onAuthStateChange']),
   };
@@ -271,10 +275,12 @@ class AuthMethods implements BalenaAuth {
   static readonly #members: PropertyDescriptorMap = {
     twoFactor: {
       enumerable: true,
+      configurable: true,
       get(this: AuthMethods) {
         this.#twoFactor ??= new TwoFactorMethods(this.#client);
         return this.#twoFactor;
       },
+      set: replacedBy('twoFactor'),
     },
     ...boundMethods(AuthMethods.prototype),
   };

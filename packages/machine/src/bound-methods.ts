@@ -20,14 +20,26 @@ export function boundMethods<T extends { [BOUND]?: BoundMethods }>(
     const method = prototype[name] as (...args: never[]) => unknown;
     descriptors[name] = {
       enumerable: true,
+      configurable: true,
       get(this: T) {
         this[BOUND] ??= {};
         this[BOUND][name] ??= method.bind(this);
         return this[BOUND][name];
       },
+      set: replacedBy(name),
     };
   }
   return descriptors;
+}
+
+/**
+ * The setter of a member that an app may still replace, as on a plain object (`client.stop = …`,
+ * a test spy): the assigned value becomes the instance's own data property.
+ */
+export function replacedBy(name: string): (this: object, value: unknown) => void {
+  return function (value) {
+    Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
+  };
 }
 
 /** The names of the methods defined on `prototype` itself (a class's), but its constructor. */

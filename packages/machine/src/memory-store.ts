@@ -37,7 +37,7 @@ class MemoryState {
     this.#token = initial;
   }
 
-  get token(): string | undefined {
+  read(): string | undefined {
     return this.#token;
   }
 
@@ -63,7 +63,7 @@ class MemoryState {
 }
 
 async function getToken(this: MemoryStore): Promise<string | undefined> {
-  return this[STATE].token;
+  return this[STATE].read();
 }
 async function setToken(this: MemoryStore, token: string): Promise<void> {
   this[STATE].change(token);
