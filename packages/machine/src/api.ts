@@ -123,10 +123,6 @@ async function exchange(
   start: URL,
   secrets: string[],
 ): Promise<Answer> {
-  const { origin } = transport;
-  let method: string = request.method ?? 'GET';
-  let body = serialize(request.body);
-  let url = start;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -137,37 +133,21 @@ async function exchange(
   if (request.signal?.aborted) cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
   try {
-    for (let hop = 0; ; hop++) {
-      const requestOptions = { method, url: url.href };
-      const response = await untilAborted(
-        call(transport, url, method, body, request.token, controller.signal),
-        controller.signal,
+    const { response, requestOptions } = await followWithinOrigin(
+      (url, method, body) =>
+        untilAborted(call(transport, url, method, body, request.token, controller.signal), controller.signal),
+      { url: start, method: request.method ?? 'GET', body: serialize(request.body) },
+      transport.origin,
+      ` from ${request.path}`,
+    );
+    const tooLarge = () =>
+      new BalenaResponseTooLarge(
+        `The response from ${request.path} is larger than ${MAX_RESPONSE_BYTES} bytes`,
+        response.status,
+        requestOptions,
       );
-      const target = redirectTarget(response, url, origin, requestOptions);
-      if (target === undefined) {
-        const tooLarge = () =>
-          new BalenaResponseTooLarge(
-            `The response from ${request.path} is larger than ${MAX_RESPONSE_BYTES} bytes`,
-            response.status,
-            requestOptions,
-          );
-        const text = await readBodyText(response, MAX_RESPONSE_BYTES, controller.signal, tooLarge);
-        return { status: response.status, headers: response.headers, text, ...requestOptions };
-      }
-      await response.body?.cancel().catch(() => {});
-      if (hop >= MAX_REDIRECTS) {
-        throw new BalenaRedirectError(
-          `More than ${MAX_REDIRECTS} redirects from ${request.path}`,
-          response.status,
-          requestOptions,
-        );
-      }
-      if (redirectsToGet(response.status, method)) {
-        method = 'GET';
-        body = undefined;
-      }
-      url = target;
-    }
+    const text = await readBodyText(response, MAX_RESPONSE_BYTES, controller.signal, tooLarge);
+    return { status: response.status, headers: response.headers, text, ...requestOptions };
   } catch (error) {
     throw transportError(error, timedOut, request.signal, secrets);
   } finally {
@@ -188,7 +168,7 @@ function call(
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const init: RequestInit = { method, headers, body, signal, redirect: 'manual' };
-  // Called as a plain function: a browser's `window.fetch` throws when called on another object.
+  // Called as a plain function: a browser's global fetch throws when called as a method of another object.
   const fetch = transport.fetch ?? globalThis.fetch;
   return Promise.resolve()
     .then(() => fetch(url.href, init))
@@ -200,6 +180,43 @@ function call(
       }
       return response;
     });
+}
+
+/**
+ * Sends `first` with `send` and follows the redirects it leads to, at most `MAX_REDIRECTS` and only
+ * within `origin` (see `redirectTarget`), turning a redirected POST into a GET as fetch does.
+ * Resolves with the last response and the method and URL it answered. `from` ends the error
+ * message of too many redirects (` from /login_`). Shared by the auth calls and `client.api`.
+ *
+ * @example
+ * const { response } = await followWithinOrigin(send, { url, method: 'GET', body: undefined }, origin);
+ */
+export async function followWithinOrigin<R extends ResponseLike, B>(
+  send: (url: URL, method: string, body: B | undefined) => Promise<R>,
+  first: { url: URL; method: string; body: B | undefined },
+  origin: string,
+  from = '',
+): Promise<{ response: R; requestOptions: { method: string; url: string } }> {
+  let { url, method, body } = first;
+  for (let hop = 0; ; hop++) {
+    const requestOptions = { method, url: url.href };
+    const response = await send(url, method, body);
+    const target = redirectTarget(response, url, origin, requestOptions);
+    if (target === undefined) return { response, requestOptions };
+    await response.body?.cancel().catch(() => {});
+    if (hop >= MAX_REDIRECTS) {
+      throw new BalenaRedirectError(
+        `More than ${MAX_REDIRECTS} redirects${from}`,
+        response.status,
+        requestOptions,
+      );
+    }
+    if (redirectsToGet(response.status, method)) {
+      method = 'GET';
+      body = undefined;
+    }
+    url = target;
+  }
 }
 
 /**

@@ -1,13 +1,7 @@
 import type { $Fetch, FetchContext } from 'ofetch';
-import { CLIENT_HEADER, MAX_REDIRECTS, redirectsToGet, redirectTarget } from './api.ts';
+import { CLIENT_HEADER, followWithinOrigin } from './api.ts';
 import type { AuthApi } from './auth.types.ts';
-import {
-  BalenaError,
-  BalenaExpiredToken,
-  BalenaForeignOriginError,
-  BalenaNotLoggedIn,
-  BalenaRedirectError,
-} from './errors.ts';
+import { BalenaError, BalenaExpiredToken, BalenaForeignOriginError, BalenaNotLoggedIn } from './errors.ts';
 
 /** What `client.api` needs of the client: the API's origin, a transport, and the machine's credential. */
 export interface AppApiOptions {
@@ -28,28 +22,14 @@ const TOKEN_SENT = Symbol('token sent');
  */
 function withinOrigin(origin: string, fetch: typeof globalThis.fetch): typeof globalThis.fetch {
   return async (input, init = {}) => {
-    let url = new URL(input instanceof Request ? input.url : String(input));
-    let method = (init.method ?? 'GET').toUpperCase();
-    let body = init.body;
-    for (let hop = 0; ; hop++) {
-      if (url.origin !== origin) throw new BalenaForeignOriginError(url.origin, origin);
-      const response = await fetch(url.href, { ...init, method, body, redirect: 'manual' });
-      const requestOptions = { method, url: url.href };
-      const target = redirectTarget(response, url, origin, requestOptions);
-      if (target === undefined) return response;
-      await response.body?.cancel().catch(() => {});
-      if (hop >= MAX_REDIRECTS)
-        throw new BalenaRedirectError(
-          `More than ${MAX_REDIRECTS} redirects`,
-          response.status,
-          requestOptions,
-        );
-      if (redirectsToGet(response.status, method)) {
-        method = 'GET';
-        body = undefined;
-      }
-      url = target;
-    }
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.origin !== origin) throw new BalenaForeignOriginError(url.origin, origin);
+    const { response } = await followWithinOrigin(
+      (hop, method, body) => fetch(hop.href, { ...init, method, body, redirect: 'manual' }),
+      { url, method: (init.method ?? 'GET').toUpperCase(), body: init.body },
+      origin,
+    );
+    return response;
   };
 }
 
