@@ -74,10 +74,14 @@ describe('pnpm start, as run from a shell', () => {
 
   it('stops on Ctrl+C in a terminal with exit 0 and without pnpm reporting a failed command', async () => {
     // util-linux `script` gives pnpm a real terminal; the ^C written to it becomes SIGINT for the
-    // terminal's whole foreground process group, as when a user presses Ctrl+C.
+    // terminal's whole foreground process group, as when a user presses Ctrl+C. `script` runs the
+    // command through `$SHELL -c` (/bin/sh when SHELL is unset); `exec` makes pnpm that process, as
+    // pnpm is the foreground job of a user's interactive shell. Without it, a shell that does not
+    // exec a lone command itself (Debian's dash) is killed by the SIGINT, and its 130 is what
+    // `script --return` reports, whatever pnpm did.
     const started = run(
       'script',
-      ['--quiet', '--return', '--flush', '--command', 'pnpm start', '/dev/null'],
+      ['--quiet', '--return', '--flush', '--command', 'exec pnpm start', '/dev/null'],
       {
         PORT: '0',
       },

@@ -22,7 +22,9 @@ async function cli(args: string[], input: string[] = []) {
  * stderr are TTYs, so it shows its spinner and reads keys raw). `type` writes keys to the terminal.
  */
 function cliInTerminal(args: string[]) {
-  const command = [process.execPath, '--import', 'tsx', CLI, ...args].map((arg) => `'${arg}'`).join(' ');
+  // `exec`: the CLI replaces the `$SHELL -c` that `script` starts, so no shell sits between the
+  // terminal and the CLI (a dash there would die of a SIGINT and report 130 for itself).
+  const command = `exec ${[process.execPath, '--import', 'tsx', CLI, ...args].map((arg) => `'${arg}'`).join(' ')}`;
   const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
     cwd: REPO_ROOT,
     detached: true,
