@@ -1,5 +1,5 @@
 import { useAuth } from '@balena-auth/react';
-import { ActionForm, CodeField } from './action-form.tsx';
+import { ActionForm, CodeField, field } from './action-form.tsx';
 import { LogoutButton } from './logout-button.tsx';
 
 /** A session token that still needs the TOTP code: the challenge, or log out. */
@@ -14,7 +14,7 @@ export function ChallengeView() {
         submit="Continue"
         hint="Enter the 6-digit code from your authenticator app."
         run={async (data) => {
-          await auth.twoFactor.challenge(String(data.get('code') ?? ''));
+          await auth.twoFactor.challenge(field(data, 'code'));
           return 'Two-factor code accepted. Logged in.';
         }}
       >

@@ -141,18 +141,14 @@ export const authSetup = setup({
         event.type === 'xstate.done.actor.fetchUser'
           ? { ok: true, result: event.output.user }
           : { ok: false, error: event.error };
-      const waiters = context.queue.filter(
-        (queued) => queued.type === 'auth.whoami' || queued.type === 'auth.isLoggedIn',
-      );
       if (context.current) enqueue.emit(reply(context.current.id, outcome));
-      for (const waiter of waiters) enqueue.emit(reply(waiter.id, outcome));
-      enqueue.assign({
-        current: undefined,
-        queue: context.queue.filter(
-          (queued) => queued.type !== 'auth.whoami' && queued.type !== 'auth.isLoggedIn',
-        ),
-        error: outcome.ok ? undefined : outcome.error,
-      });
+      const queue: AuthContext['queue'] = [];
+      for (const queued of context.queue) {
+        if (queued.type === 'auth.whoami' || queued.type === 'auth.isLoggedIn')
+          enqueue.emit(reply(queued.id, outcome));
+        else queue.push(queued);
+      }
+      enqueue.assign({ current: undefined, queue, error: outcome.ok ? undefined : outcome.error });
     }),
     replyDone: enqueueActions(({ context, enqueue }) => {
       const { current } = context;

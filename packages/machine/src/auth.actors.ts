@@ -1,4 +1,3 @@
-import type { GenericSchema } from 'valibot';
 import { type AnyActorRef, fromPromise } from 'xstate';
 import type { ApiClient } from './api.ts';
 import type { TokenStore } from './auth.types.ts';
@@ -11,6 +10,7 @@ import {
   BalenaRequestError,
   BalenaTooManyRequests,
 } from './errors.ts';
+import { afterPrevious } from './one-at-a-time.ts';
 import { SetupKeyResponseSchema, TokenResponseSchema, type WhoamiResult, WhoamiSchema } from './schemas.ts';
 import { decodeClaims, isPastExpiry, parseStoredToken, type SessionClaims } from './token.ts';
 
@@ -102,14 +102,12 @@ export class AuthServices {
 
   async fetchUser(input: WithToken, signal: AbortSignal): Promise<{ user: WhoamiResult }> {
     try {
-      const user = await this.#withToken(
-        'GET',
-        '/actor/v1/whoami',
-        input.token,
+      const user = await this.#api({
+        path: '/actor/v1/whoami',
+        token: input.token,
+        schema: WhoamiSchema,
         signal,
-        undefined,
-        WhoamiSchema,
-      );
+      });
       return { user: user as WhoamiResult };
     } catch (error) {
       throw hasStatus(error, 401) ? new BalenaNotLoggedIn() : error;
@@ -123,14 +121,12 @@ export class AuthServices {
       let fresh: IssuedToken;
       try {
         fresh = await this.#issued(
-          this.#withToken(
-            'GET',
-            '/user/v1/refresh-token',
-            input.token,
+          this.#api({
+            path: '/user/v1/refresh-token',
+            token: input.token,
+            schema: TokenResponseSchema,
             signal,
-            undefined,
-            TokenResponseSchema,
-          ),
+          }),
         );
       } catch (error) {
         const refused = hasStatus(error, 401);
@@ -145,14 +141,14 @@ export class AuthServices {
 
   verifyTotp(input: WithToken & { code: string }, signal: AbortSignal): Promise<IssuedToken> {
     return this.#issued(
-      this.#withToken(
-        'POST',
-        '/auth/totp/verify',
-        input.token,
+      this.#api({
+        method: 'POST',
+        path: '/auth/totp/verify',
+        token: input.token,
+        body: { code: input.code },
+        schema: TokenResponseSchema,
         signal,
-        { code: input.code },
-        TokenResponseSchema,
-      ).catch((error: unknown) => {
+      }).catch((error: unknown) => {
         if (!hasStatus(error, 401)) throw error;
         const { body, requestOptions } = error as BalenaRequestError;
         throw new BalenaInvalidTotpCode(body, requestOptions);
@@ -161,33 +157,35 @@ export class AuthServices {
   }
 
   async fetchSetupKey(input: WithToken, signal: AbortSignal): Promise<{ secret: string }> {
-    const secret = await this.#withToken(
-      'GET',
-      '/auth/totp/setup',
-      input.token,
+    const secret = await this.#api({
+      path: '/auth/totp/setup',
+      token: input.token,
+      schema: SetupKeyResponseSchema,
       signal,
-      undefined,
-      SetupKeyResponseSchema,
-    );
+    });
     return { secret: secret as string };
   }
 
   disableTwoFactor(input: WithToken & { password: string }, signal: AbortSignal): Promise<IssuedToken> {
     return this.#issued(
-      this.#withToken(
-        'POST',
-        '/auth/totp/disable',
-        input.token,
+      this.#api({
+        method: 'POST',
+        path: '/auth/totp/disable',
+        token: input.token,
+        body: { password: input.password },
+        schema: TokenResponseSchema,
         signal,
-        { password: input.password },
-        TokenResponseSchema,
-      ),
+      }),
     );
   }
 
   async markVerificationEmailSent(input: WithToken & { userId: number }, signal: AbortSignal): Promise<void> {
-    await this.#withToken('PATCH', `/v7/user(${input.userId})`, input.token, signal, {
-      has_been_sent_verification_email: true,
+    await this.#api({
+      method: 'PATCH',
+      path: `/v7/user(${input.userId})`,
+      token: input.token,
+      body: { has_been_sent_verification_email: true },
+      signal,
     });
   }
 
@@ -199,8 +197,8 @@ export class AuthServices {
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
     const store = this.#store;
     if (store.exclusive) return store.exclusive(task);
-    const run = (this.#ownTurn ?? Promise.resolve()).then(task, task);
-    this.#ownTurn = run.catch(() => {});
+    const { run, tail } = afterPrevious(this.#ownTurn, task);
+    this.#ownTurn = tail;
     return run;
   }
 
@@ -216,17 +214,6 @@ export class AuthServices {
         throw loginError(error);
       }),
     );
-  }
-
-  #withToken(
-    method: 'GET' | 'POST' | 'PATCH',
-    path: string,
-    token: string,
-    signal: AbortSignal,
-    body?: Record<string, unknown>,
-    schema?: GenericSchema,
-  ): Promise<unknown> {
-    return this.#api({ method, path, token, body, signal, schema });
   }
 }
 

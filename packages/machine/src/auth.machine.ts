@@ -19,15 +19,14 @@ const ACTIVITY = {
   removing: '#auth.activity.removing',
 } as const;
 
-const whenSignedOut = { guard: 'isSignedOut', actions: ['replyNotLoggedIn', 'releaseNextRequest'] } as const;
-/** A request that sends the held token: refresh first when due, refuse an expired token, else run `target`. */
-const sendingToken = (target: string) =>
-  [
-    whenSignedOut,
-    { guard: 'isRefreshDue', target: 'refreshing', actions: 'beginRequest' },
-    { guard: 'isTokenExpired', actions: ['replyExpiredToken', 'releaseNextRequest'] },
-    { target, actions: 'beginRequest' },
-  ] as const;
+/** Before a request uses the held token: refuse it when signed out, refresh first when due, refuse an expired token. */
+const beforeUsingToken = [
+  { guard: 'isSignedOut', actions: ['replyNotLoggedIn', 'releaseNextRequest'] },
+  { guard: 'isRefreshDue', target: 'refreshing', actions: 'beginRequest' },
+  { guard: 'isTokenExpired', actions: ['replyExpiredToken', 'releaseNextRequest'] },
+] as const;
+/** A request that sends the held token: `beforeUsingToken`, then run `target`. */
+const sendingToken = (target: string) => [...beforeUsingToken, { target, actions: 'beginRequest' }] as const;
 /** A request refused for a reason the server gave: the network or the server is in trouble (stale), or not. */
 const failed = [
   { guard: 'isTransientFailure', target: 'ready.stale', actions: 'replyFailure' },
@@ -166,12 +165,7 @@ export const authMachine = authSetup.createMachine({
             'auth.totp.enable': sendingToken('verifyingTotp'),
             'auth.totp.getSetupKey': sendingToken('fetchingSetupKey'),
             'auth.totp.disable': sendingToken('disablingTwoFactor'),
-            'auth.credential': [
-              whenSignedOut,
-              { guard: 'isRefreshDue', target: 'refreshing', actions: 'beginRequest' },
-              { guard: 'isTokenExpired', actions: ['replyExpiredToken', 'releaseNextRequest'] },
-              { actions: ['replyCredential', 'releaseNextRequest'] },
-            ],
+            'auth.credential': [...beforeUsingToken, { actions: ['replyCredential', 'releaseNextRequest'] }],
             'auth.credentialRejected': [
               {
                 guard: 'isRejectedSessionHeld',

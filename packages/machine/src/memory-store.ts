@@ -1,4 +1,5 @@
 import type { TokenStore } from './auth.types.ts';
+import { afterPrevious } from './one-at-a-time.ts';
 
 type Listener = (token: string | undefined) => void;
 
@@ -47,8 +48,8 @@ class MemoryState {
   }
 
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = (this.#queue ?? Promise.resolve()).then(task, task);
-    this.#queue = run.catch(() => {});
+    const { run, tail } = afterPrevious(this.#queue, task);
+    this.#queue = tail;
     return run;
   }
 

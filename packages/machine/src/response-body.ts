@@ -29,14 +29,10 @@ export async function readBodyText(
   }
   // A declared, uncompressed length within the limit bounds the body already: read it whole.
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
-  if (declared <= limit && !encoded && typeof response.text === 'function') {
-    const text = await untilAborted(response.text(), signal);
-    if (typeof text !== 'string') throw new BalenaNetworkError('network error: unreadable response body');
-    return text;
-  }
+  if (declared <= limit && !encoded && typeof response.text === 'function')
+    return wholeText(response, signal);
   if (!body || typeof body.getReader !== 'function') {
-    const text = typeof response.text === 'function' ? await untilAborted(response.text(), signal) : '';
-    if (typeof text !== 'string') throw new BalenaNetworkError('network error: unreadable response body');
+    const text = await wholeText(response, signal);
     if (new TextEncoder().encode(text).byteLength > limit) throw tooLarge();
     return text;
   }
@@ -57,6 +53,13 @@ export async function readBodyText(
     reader.cancel().catch(() => {});
     throw error;
   }
+}
+
+/** The body by `response.text()` ('' when there is none), given up when `signal` aborts. */
+async function wholeText(response: ResponseLike, signal: AbortSignal): Promise<string> {
+  const text = typeof response.text === 'function' ? await untilAborted(response.text(), signal) : '';
+  if (typeof text !== 'string') throw new BalenaNetworkError('network error: unreadable response body');
+  return text;
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
